@@ -2,12 +2,28 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    reporters: ['default', './harness/report/reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'scenarios',
+          include: ['scenarios/**/*.scenario.ts'],
+          globalSetup: ['./harness/vitest/global-setup.ts'],
+          // The waits are inherent (idle timeouts, tool pauses): run scenarios side by side, each
+          // on its own containers and ports. The CPU stays mostly idle, so timing stays honest.
+          pool: 'forks',
+          maxWorkers: 6,
+          fileParallelism: true,
+          maxConcurrency: 12,
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
         },
       },
     ],

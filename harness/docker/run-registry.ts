@@ -1,0 +1,96 @@
+/**
+ * Containers never outlive a run, even without Ryuk (no registry here to pull it from):
+ * - every container carries the run's labels (run id, owner pid);
+ * - a sweep at start removes containers of runs whose owner process is gone;
+ * - a detached reaper process removes this run's containers as soon as the owner dies (Ctrl-C, kill -9);
+ * - normal teardown removes them first, so the reaper usually finds nothing.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { docker } from './engine.ts';
+
+export const LABEL_RUN = 'dev.streamproof.run';
+export const LABEL_OWNER_PID = 'dev.streamproof.owner-pid';
+export const LABEL_OWNER_HOST = 'dev.streamproof.owner-host';
+
+export interface RunIdentity {
+  runId: string;
+  ownerPid: number;
+}
+
+const ENV_RUN_ID = 'STREAMPROOF_RUN_ID';
+const ENV_OWNER_PID = 'STREAMPROOF_RUN_OWNER_PID';
+
+/** The run this process belongs to: inherited from the process that owns the run (vitest's main process), else a new one. */
+export function currentRun(): RunIdentity {
+  const runId = process.env[ENV_RUN_ID];
+  const ownerPid = Number(process.env[ENV_OWNER_PID]);
+  if (runId && Number.isInteger(ownerPid)) return { runId, ownerPid };
+  return beginRun();
+}
+
+/** Make this process the owner of a new run; child processes (vitest workers) inherit it. */
+export function beginRun(): RunIdentity {
+  const identity = { runId: randomUUID().slice(0, 8), ownerPid: process.pid };
+  process.env[ENV_RUN_ID] = identity.runId;
+  process.env[ENV_OWNER_PID] = String(identity.ownerPid);
+  return identity;
+}
+
+export function runLabels(run: RunIdentity = currentRun()): Record<string, string> {
+  return { [LABEL_RUN]: run.runId, [LABEL_OWNER_PID]: String(run.ownerPid), [LABEL_OWNER_HOST]: hostname() };
+}
+
+function ownerAlive(labels: Record<string, string>): boolean {
+  if (labels[LABEL_OWNER_HOST] !== hostname()) return true; // another host's run: not ours to judge
+  const pid = Number(labels[LABEL_OWNER_PID]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function removeContainers(filter: (labels: Record<string, string>) => boolean): Promise<number> {
+  const containers = await docker().listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+  const doomed = containers.filter((c) => filter(c.Labels));
+  await Promise.all(doomed.map((c) => docker().getContainer(c.Id).remove({ force: true, v: true }).catch(() => {})));
+  const networks = await docker().listNetworks({ filters: { label: [LABEL_RUN] } });
+  await Promise.all(
+    networks.filter((n) => filter(n.Labels ?? {})).map((n) => docker().getNetwork(n.Id).remove().catch(() => {})),
+  );
+  return doomed.length;
+}
+
+/** Remove containers left by runs whose owner process is gone (a killed run, a crashed CI job). */
+export function sweepStaleContainers(): Promise<number> {
+  return removeContainers((labels) => !ownerAlive(labels));
+}
+
+export function removeRunContainers(runId: string): Promise<number> {
+  return removeContainers((labels) => labels[LABEL_RUN] === runId);
+}
+
+/** Count this run's containers still present (tests assert it is zero after teardown). */
+export async function runContainerCount(runId: string): Promise<number> {
+  const containers = await docker().listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } });
+  return containers.length;
+}
+
+/**
+ * Start the reaper: a detached process that waits for the owner to die, then removes the run's
+ * containers. Its stdio goes nowhere, so it cannot hold a CI job's output open.
+ */
+export function startReaper(run: RunIdentity): void {
+  const script = fileURLToPath(new URL('./reaper.ts', import.meta.url));
+  const child = spawn(process.execPath, [script, run.runId, String(run.ownerPid)], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  child.unref();
+}

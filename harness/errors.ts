@@ -1,0 +1,32 @@
+/**
+ * Every failure a user can act on is a StreamproofError: a STREAMPROOF_* code, what is wrong,
+ * and a "To fix:" line. The CLI and the vitest setup print it as is.
+ */
+export type ErrorCode =
+  | 'STREAMPROOF_NODE_TOO_OLD'
+  | 'STREAMPROOF_DOCKER_UNAVAILABLE'
+  | 'STREAMPROOF_IMAGE_UNAVAILABLE'
+  | 'STREAMPROOF_IMAGE_BUILD'
+  | 'STREAMPROOF_PROXY_CONFIG'
+  | 'STREAMPROOF_PROXY_START'
+  | 'STREAMPROOF_UNKNOWN_PROFILE'
+  | 'STREAMPROOF_BAD_OPTIONS'
+  | 'STREAMPROOF_PORT_TAKEN'
+  | 'STREAMPROOF_BIND_FAILED';
+
+export class StreamproofError extends Error {
+  readonly code: ErrorCode;
+  readonly fix: string;
+
+  constructor(code: ErrorCode, problem: string, fix: string, options?: { cause?: unknown }) {
+    super(`${code}: ${problem}\nTo fix: ${fix}`, options);
+    this.name = 'StreamproofError';
+    this.code = code;
+    this.fix = fix;
+  }
+}
+
+export function isStreamproofError(error: unknown): error is StreamproofError {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('STREAMPROOF_');
+}

@@ -1,0 +1,129 @@
+/**
+ * A real nginx in a container, testcontainers-module style:
+ *   await using proxy = await new NginxProxy(image, { site, upstream, timeScale }).start();
+ *   proxy.url  // http://127.0.0.1:<port>
+ */
+import '../docker/testcontainers-env.ts';
+import { AbstractStartedContainer, GenericContainer, PullPolicy, Wait, type StartedTestContainer } from 'testcontainers';
+import type { Readable } from 'node:stream';
+import { StreamproofError } from '../errors.ts';
+import { runLabels } from '../docker/run-registry.ts';
+import { NGINX_LISTEN_PORT, renderNginxConfig } from './nginx-config.ts';
+import { bindPublishedPortsToLoopback, collectLogs, type ProxyHandle } from './proxy-handle.ts';
+
+/** Name the site's upstream resolves through: Docker's host-gateway, where the mock LLM listens. */
+export const LLM_HOST_ALIAS = 'streamproof-llm';
+
+export interface NginxProxyOptions {
+  /** Profile name, as reported. */
+  profile: string;
+  /** The site file's text (a `server {}` using `proxy_pass http://llm_upstream`). */
+  site: string;
+  /** Port of the mock LLM on the host gateway. */
+  upstreamPort: number;
+  timeScale: number;
+  /** Matrix version name (bookworm, sid...), as reported. */
+  version: string;
+}
+
+export class NginxProxy extends GenericContainer {
+  private readonly options: NginxProxyOptions;
+  private readonly output = collectLogs();
+
+  constructor(image: string, options: NginxProxyOptions) {
+    super(image);
+    this.options = options;
+    const config = renderNginxConfig(options.site, { host: LLM_HOST_ALIAS, port: options.upstreamPort }, options.timeScale);
+    this.withPullPolicy(PullPolicy.neverPull())
+      .withExposedPorts(NGINX_LISTEN_PORT)
+      .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
+      .withLabels({ ...runLabels(), 'dev.streamproof.kind': 'nginx', 'dev.streamproof.profile': options.profile })
+      .withCopyContentToContainer(Object.entries(config.files).map(([target, content]) => ({ target, content })))
+      // The stock main config stays; only the images' own sample sites go (they listen on :80).
+      .withCommand([
+        'sh',
+        '-c',
+        'rm -f /etc/nginx/sites-enabled/default /etc/nginx/conf.d/default.conf && exec nginx -g "daemon off; error_log stderr notice;"',
+      ])
+      .withLogConsumer((stream: Readable) => this.output.consume(stream))
+      // "start worker process" is logged once nginx listens; [emerg] means the config was refused.
+      .withWaitStrategy(Wait.forLogMessage(/start worker process|\[emerg\]/))
+      .withStartupTimeout(30_000);
+  }
+
+  protected override async beforeContainerCreated(): Promise<void> {
+    bindPublishedPortsToLoopback(this.hostConfig);
+  }
+
+  override async start(): Promise<StartedNginxProxy> {
+    let container: StartedTestContainer;
+    try {
+      container = await super.start();
+    } catch (error) {
+      throw this.startError(error);
+    }
+    const emerg = this.output.lines().find((line) => line.includes('[emerg]'));
+    if (emerg) {
+      await container.stop({ timeout: 0 }).catch(() => {});
+      throw configError(emerg, this.options.profile);
+    }
+    const version = /nginx\/(\d+\.\d+\.\d+)/.exec(this.output.text())?.[1] ?? (await execVersion(container));
+    return new StartedNginxProxy(container, this.imageName.string, this.options, version, this.output);
+  }
+
+  private startError(error: unknown): Error {
+    const emerg = this.output.lines().find((line) => line.includes('[emerg]'));
+    if (emerg) return configError(emerg, this.options.profile);
+    return new StreamproofError(
+      'STREAMPROOF_PROXY_START',
+      `nginx (${this.options.profile}@${this.options.version}) did not start: ${(error as Error).message}\n${this.output.text().trim().split('\n').slice(-8).join('\n')}`,
+      'check the image runs nginx (streamproof images), and that Docker can publish a port on 127.0.0.1',
+      { cause: error },
+    );
+  }
+}
+
+function configError(emergLine: string, profile: string): StreamproofError {
+  const message = emergLine.replace(/^.*?\[emerg\]\s*(\d+#\d+:\s*)?/, '');
+  return new StreamproofError(
+    'STREAMPROOF_PROXY_CONFIG',
+    `nginx refused the '${profile}' config: ${message}`,
+    'correct the directive at the file and line nginx names (streamproof-site.conf is your profile file)',
+  );
+}
+
+async function execVersion(container: StartedTestContainer): Promise<string> {
+  const result = await container.exec(['nginx', '-v']);
+  return /nginx\/(\S+)/.exec(result.output)?.[1] ?? 'unknown';
+}
+
+export class StartedNginxProxy extends AbstractStartedContainer implements ProxyHandle {
+  readonly kind = 'nginx' as const;
+  readonly profile: string;
+  readonly version: string;
+  readonly matrixVersion: string;
+  readonly image: string;
+  private readonly output: ReturnType<typeof collectLogs>;
+
+  constructor(container: StartedTestContainer, image: string, options: NginxProxyOptions, version: string, logs: ReturnType<typeof collectLogs>) {
+    super(container);
+    this.profile = options.profile;
+    this.matrixVersion = options.version;
+    this.version = version;
+    this.image = image;
+    this.output = logs;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.getMappedPort(NGINX_LISTEN_PORT)}`;
+  }
+
+  /** `nginx:default@1.22.1`, the path element of results.json. */
+  get id(): string {
+    return `${this.kind}:${this.profile}@${this.version}`;
+  }
+
+  logText(): string {
+    return this.output.text();
+  }
+}

@@ -1,0 +1,38 @@
+/** What every started proxy offers the harness, whatever its kind; and helpers the kinds share. */
+import type { Readable } from 'node:stream';
+import type { HostConfig } from 'dockerode';
+
+export interface ProxyHandle extends AsyncDisposable {
+  readonly kind: string;
+  readonly profile: string;
+  /** The proxy's real version, as the running binary reports it. */
+  readonly version: string;
+  /** The matrix point it was started for (bookworm, sid...). */
+  readonly matrixVersion: string;
+  readonly image: string;
+  /** Where the client connects: always on 127.0.0.1. */
+  readonly url: string;
+  /** `kind:profile@version`. */
+  readonly id: string;
+  logText(): string;
+}
+
+/** testcontainers publishes on 0.0.0.0; only loopback may reach the proxies. */
+export function bindPublishedPortsToLoopback(hostConfig: HostConfig): void {
+  for (const bindings of Object.values(hostConfig.PortBindings ?? {}) as Array<Array<{ HostIp?: string }>>) {
+    for (const binding of bindings) binding.HostIp = '127.0.0.1';
+  }
+}
+
+/** Keep a container's output (stdout and stderr) for wait decisions and error messages. */
+export function collectLogs() {
+  let text = '';
+  return {
+    consume(stream: Readable) {
+      stream.on('data', (chunk: Buffer | string) => (text += chunk.toString()));
+      stream.on('error', () => {});
+    },
+    text: () => text,
+    lines: () => text.split('\n'),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * vitest reporter: reads each scenario test's outcome (task meta) and writes
+ * reports/latest/results.json, then prints the verdict table. Reports come from results, never
+ * from code inside tests.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
+import { readSettings } from '../settings.ts';
+import { RESULTS_SCHEMA_VERSION, toEntries, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { renderVerdictTable } from './verdict-table.ts';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export default class StreamproofReporter implements Reporter {
+  private startedAt = Date.now();
+
+  onTestRunStart(): void {
+    this.startedAt = Date.now();
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const outcomes: ScenarioOutcome[] = [];
+    const errors: ResultsFile['errors'] = [];
+    for (const module of testModules) {
+      if (!module.moduleId.endsWith('.scenario.ts')) continue;
+      for (const testCase of module.children.allTests()) {
+        const outcome = (testCase.meta() as { streamproof?: ScenarioOutcome }).streamproof;
+        if (outcome) outcomes.push(outcome);
+        else if (testCase.result().state === 'failed') {
+          errors.push({
+            scenario: testCase.parent.type === 'suite' ? testCase.parent.name : module.moduleId.split('/').pop()!,
+            test: testCase.name,
+            message: testCase.result().errors?.[0]?.message ?? 'failed without a result',
+          });
+        }
+      }
+      // A file that failed to load (e.g. invalid scenario options) has no tests: report its error.
+      for (const error of module.errors()) {
+        errors.push({ scenario: module.moduleId.split('/').pop()!, test: '(file)', message: error.message });
+      }
+    }
+    if (outcomes.length === 0 && errors.length === 0) return; // unit-only run
+
+    const settings = readSettings();
+    const results = outcomes.flatMap(toEntries);
+    const proxies = uniqueProxies(outcomes.flatMap((o) => o.proxies));
+    const file: ResultsFile = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      streamproof: PACKAGE_VERSION,
+      generatedAt: new Date().toISOString(),
+      timeScale: outcomes[0]?.timeScale ?? settings.timeScale,
+      durationMs: Date.now() - this.startedAt,
+      proxies,
+      results,
+      errors,
+      summary: {
+        checks: results.length,
+        asExpected: results.filter((r) => r.asExpected).length,
+        unexpected: results.filter((r) => !r.asExpected).length,
+        errors: errors.length,
+      },
+    };
+    mkdirSync(settings.reportDir, { recursive: true });
+    const path = join(settings.reportDir, 'results.json');
+    writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
+    process.stdout.write(`\n${renderVerdictTable(file)}\nResults: ${path}\n`);
+  }
+}
+
+function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {
+  const seen = new Map<string, ProxyInfo>();
+  for (const p of proxies) seen.set(`${p.kind}:${p.profile}@${p.version}:${p.image}`, p);
+  return [...seen.values()].sort((a, b) => `${a.kind}${a.matrixVersion}${a.profile}`.localeCompare(`${b.kind}${b.matrixVersion}${b.profile}`));
+}

@@ -1,0 +1,68 @@
+/** The verdict table people read in the terminal, rendered from results.json data only. */
+import pc from 'picocolors';
+import type { CheckName, Figures } from '../model.ts';
+import type { ResultEntry, ResultsFile } from '../results.ts';
+
+/** The one figure shown beside each verdict. */
+const HEADLINE: Record<CheckName, (f: Figures) => string> = {
+  heartbeat: (f) => (f.survived === 0 ? `cut, gap ${ms(f.maxGapMs)}` : `max gap ${ms(f.maxGapMs)}`),
+  buffering: (f) => `p95 ${ms(f.delayP95Ms)}, ttft ${ms(f.ttftMs)}`,
+  billing: (f) => `${f.billedGenerations ?? '?'} billed`,
+  completion: (f) => (f.silentTruncation === 1 ? 'silent truncation' : `${f.tokensReceived ?? '?'} tokens`),
+  abort: (f) => `noticed ${ms(f.abortNoticeMs)}, wasted ${f.wastedTokens ?? '?'}`,
+};
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : `${Math.round(value)} ms`;
+}
+
+function cell(entry: ResultEntry | undefined, color: boolean): string {
+  if (!entry) return '';
+  const paint = (s: string) => (!color ? s : entry.verdict === 'pass' ? pc.green(s) : pc.red(s));
+  const mark = entry.asExpected ? '' : color ? pc.bold(pc.yellow(' (unexpected!)')) : ' (unexpected!)';
+  return `${paint(entry.verdict.toUpperCase())} ${HEADLINE[entry.check](entry.figures)}${mark}`;
+}
+
+const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - visibleLength(s)));
+
+export function renderVerdictTable(results: ResultsFile, color = pc.isColorSupported): string {
+  const lines: string[] = [];
+  const versions = [...new Set(results.proxies.map((p) => `${p.kind} ${p.version} (${p.matrixVersion}, ${p.image})`))];
+  lines.push(`streamproof ${results.streamproof}: time scale ${results.timeScale}; ${versions.join('; ') || 'no proxies'}`);
+
+  const scenarios = [...new Set(results.results.map((r) => r.scenario))];
+  for (const scenario of scenarios) {
+    const entries = results.results.filter((r) => r.scenario === scenario);
+    const checks = [...new Set(entries.map((r) => r.check))];
+    const rows = [...new Set(entries.map((r) => `${r.path.join(' → ') || 'direct'}|${r.client}`))];
+    const table = [['path', 'client', ...checks]];
+    for (const row of rows) {
+      const [path, client] = row.split('|') as [string, string];
+      const ofRow = entries.filter((r) => (r.path.join(' → ') || 'direct') === path && r.client === client);
+      table.push([path, client, ...checks.map((check) => cell(ofRow.find((r) => r.check === check), color))]);
+    }
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => visibleLength(r[i] ?? ''))));
+    lines.push('', color ? pc.bold(scenario) : scenario);
+    for (const [i, row] of table.entries()) {
+      const text = '  ' + row.map((c, j) => pad(c, widths[j]!)).join('  ');
+      lines.push(i === 0 && color ? pc.dim(text) : text);
+    }
+  }
+
+  const unexpected = results.results.filter((r) => !r.asExpected);
+  if (unexpected.length > 0) {
+    lines.push('', 'Verdicts that differ from the scenario\'s measured expectation:');
+    for (const r of unexpected) {
+      lines.push(`  ${r.scenario} / ${r.path.join(' → ') || 'direct'} / ${r.check}: expected ${r.expected}, got ${r.verdict}. Requirement: ${r.requirement}; measured: ${r.measured}`);
+    }
+  }
+  for (const e of results.errors) lines.push(`  ERROR ${e.scenario} / ${e.test}: ${e.message.split('\n')[0]}`);
+  const s = results.summary;
+  lines.push(
+    '',
+    `${s.checks} checks: ${s.asExpected} as expected, ${s.unexpected} unexpected, ${s.errors} scenario errors. ` +
+      `Wall time ${(results.durationMs / 1000).toFixed(1)} s.`,
+  );
+  return lines.join('\n');
+}

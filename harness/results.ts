@@ -1,0 +1,81 @@
+/**
+ * The results contract: reports/latest/results.json. CI and other tools read it; keep it stable.
+ * Documented field by field in reports/README.md. Bump RESULTS_SCHEMA_VERSION on any breaking change.
+ */
+import type { CheckName, CheckResult, Figures, Verdict } from './model.ts';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export interface ProxyInfo {
+  kind: string;
+  profile: string;
+  /** The image that ran (official tag, or the local Debian build). */
+  image: string;
+  /** The proxy's real version, as the binary reported it. */
+  version: string;
+  /** The matrix point (Debian suite name) it stands for. */
+  matrixVersion: string;
+}
+
+/** One (scenario, path, client, check). */
+export interface ResultEntry {
+  scenario: string;
+  /** Proxies in order, client side first, as `kind:profile@version`; [] = client straight to the mock LLM. */
+  path: string[];
+  client: string;
+  check: CheckName;
+  /** The verdict the scenario expects on this path, from a measured run. */
+  expected: Verdict;
+  verdict: Verdict;
+  /** verdict === expected. */
+  asExpected: boolean;
+  /** What the check requires ("expected X") and what it measured ("measured Y"). */
+  requirement: string;
+  measured: string;
+  figures: Figures;
+  thresholds: Record<string, number>;
+  detail: string;
+}
+
+/** What one scenario test hands the reporter (vitest task meta). */
+export interface ScenarioOutcome {
+  scenario: string;
+  /** The matrix label of the path: `direct`, `nginx:default@bookworm`. */
+  pathLabel: string;
+  path: string[];
+  proxies: ProxyInfo[];
+  client: string;
+  timeScale: number;
+  checks: Array<CheckResult & { expectedVerdict: Verdict }>;
+}
+
+export interface ResultsFile {
+  schemaVersion: number;
+  streamproof: string;
+  generatedAt: string;
+  timeScale: number;
+  /** Wall time of the run, ms. */
+  durationMs: number;
+  proxies: ProxyInfo[];
+  results: ResultEntry[];
+  /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
+  errors: Array<{ scenario: string; test: string; message: string }>;
+  summary: { checks: number; asExpected: number; unexpected: number; errors: number };
+}
+
+export function toEntries(outcome: ScenarioOutcome): ResultEntry[] {
+  return outcome.checks.map((c) => ({
+    scenario: outcome.scenario,
+    path: outcome.path,
+    client: outcome.client,
+    check: c.check,
+    expected: c.expectedVerdict,
+    verdict: c.verdict,
+    asExpected: c.verdict === c.expectedVerdict,
+    requirement: c.expected,
+    measured: c.measured,
+    figures: c.figures,
+    thresholds: c.thresholds,
+    detail: c.detail,
+  }));
+}
