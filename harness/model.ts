@@ -54,7 +54,7 @@ export interface Generation {
   promptTokens: number;
   /** Completion tokens generated so far (billed). */
   completionTokens: number;
-  /** Completion tokens generated after the origin noticed its only reader had gone (stateless mode). */
+  /** Completion tokens generated while no reader was attached (resumable mode: the generation runs on after a cut; stateless mode stops at once). */
   wastedTokens: number;
   startedAtMs: ClockMs;
   endedAtMs?: ClockMs;

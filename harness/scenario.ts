@@ -14,7 +14,7 @@
  * concurrent vitest test with its own stack (fixture), torn down with the test. Options are
  * validated when the file loads, every problem reported at once.
  */
-import { test, expect } from 'vitest';
+import { test } from 'vitest';
 import { z } from 'zod';
 import { CHECK_NAMES, type CheckName, type ClientRun, type StreamEvidence, type Verdict } from './model.ts';
 import { StreamproofError } from './errors.ts';
@@ -175,7 +175,7 @@ export function scenario(spec: ScenarioSpec): void {
   const timeoutMs = 60_000 + pauseMs * (scenario.maxReconnects + 2);
 
   for (const path of matrixPaths(scenario.paths, settings.versions)) {
-    streamTest.concurrent(path.label, { timeout: timeoutMs }, async ({ stack, task }) => {
+    streamTest.concurrent(path.label, { timeout: timeoutMs }, async ({ stack, task, expect }) => {
       const llm: MockLlm = await stack.mockLlm({ mode: scenario.llm.mode, timeScale, script });
       const proxy = path.hop ? await stack.proxy(path.hop, llm.port, timeScale) : undefined;
 

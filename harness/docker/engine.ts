@@ -31,7 +31,10 @@ export async function ensureDockerAnswers(timeoutMs = 5000): Promise<void> {
  */
 export async function hostGatewayAddress(): Promise<string> {
   const bridge = await docker().getNetwork('bridge').inspect();
-  const gateway: string | undefined = bridge?.IPAM?.Config?.[0]?.Gateway;
+  // Some engines (Debian's 20.10) leave IPAM's Gateway empty. Docker then gives the bridge the
+  // subnet's first address (the interface itself is hidden from Node while no container is up).
+  const config = bridge?.IPAM?.Config?.[0] as { Gateway?: string; Subnet?: string } | undefined;
+  const gateway = config?.Gateway || firstHostAddress(config?.Subnet);
   if (!gateway) {
     throw new StreamproofError(
       'STREAMPROOF_DOCKER_UNAVAILABLE',
@@ -40,4 +43,11 @@ export async function hostGatewayAddress(): Promise<string> {
     );
   }
   return gateway;
+}
+
+function firstHostAddress(subnet: string | undefined): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(subnet ?? '');
+  if (!match) return undefined;
+  const [a, b, c, d] = match.slice(1).map(Number) as [number, number, number, number];
+  return `${a}.${b}.${c}.${d + 1}`;
 }

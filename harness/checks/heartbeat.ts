@@ -1,0 +1,85 @@
+/**
+ * heartbeat: did the stream survive the tool-call pause on its first connection, and did the
+ * heartbeats reach the client in time (a proxy that buffers them lets the silence grow anyway)?
+ */
+import type { Check, RecordedConnection, StreamEvidence } from '../model.ts';
+import { matchArrivals } from './buffering.ts';
+import { pickThresholds, roundMs, servedFor, type Thresholds } from './thresholds.ts';
+
+const KEYS = ['maxGapFactor', 'gapSlackMs'] as const;
+
+export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvidence> {
+  const thresholds = pickThresholds(KEYS, overrides);
+  return {
+    name: 'heartbeat',
+    evaluate({ run, served, intent }) {
+      const first = run.connections[0];
+      const pauseMs = intent.toolPauseMs ?? null;
+      const intervalMs = intent.heartbeatIntervalMs ?? null;
+      const { maxGapMs, silenceBeforeEndMs } = first ? silences(first) : { maxGapMs: null, silenceBeforeEndMs: null };
+      const request = first ? servedFor(served, first.requestId, 0) : undefined;
+      // Without the origin's record, comments are the only heartbeats the client can tell apart.
+      const arrivals = first && request ? matchArrivals(first, request) : undefined;
+      const heartbeatsSent = arrivals ? arrivals.emittedHeartbeats : null;
+      const heartbeatsArrived = arrivals ? arrivals.heartbeats.length : (first?.comments.length ?? null);
+      const survived = first?.end.kind === 'terminator' && run.connections.length === 1;
+      const allowedGapMs = intervalMs === null ? null : intervalMs * thresholds.maxGapFactor + thresholds.gapSlackMs;
+      const gapOk = allowedGapMs === null || (maxGapMs !== null && maxGapMs <= allowedGapMs);
+
+      const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? 0}/${heartbeatsSent ?? '?'} heartbeats arrived`;
+      const gap = `max gap ${fmt(maxGapMs)} ms`;
+      const measured = survived
+        ? `survived on one connection; ${gap}; ${beats}`
+        : first
+          ? `cut after ${fmt(silenceBeforeEndMs)} ms of silence (${first.end.kind}); ${gap}; ${beats}`
+          : 'no connection recorded';
+      let detail: string;
+      if (!first) detail = 'The client recorded no connection.';
+      else if (!survived)
+        detail = `The first connection ended ${first.end.kind} after ${fmt(silenceBeforeEndMs)} ms without bytes${
+          intent.idleTimeoutMs !== undefined ? ` (path idle timeout ${intent.idleTimeoutMs} ms)` : ''
+        }${run.connections.length > 1 ? `; the client needed ${run.connections.length} connections` : ''}.`;
+      else if (!gapOk)
+        detail = `Survived, but the client saw ${fmt(maxGapMs)} ms of silence against ${fmt(allowedGapMs)} ms allowed: heartbeats were held back on the way.`;
+      else detail = `The connection stayed open${pauseMs !== null ? ` through the ${pauseMs} ms pause` : ''}; ${beats}.`;
+
+      return {
+        check: 'heartbeat',
+        verdict: survived && gapOk ? 'pass' : 'fail',
+        expected:
+          `${pauseMs !== null ? `survives a ${pauseMs} ms pause` : 'survives the stream'} on one connection` +
+          (intervalMs !== null ? `; max gap ≤ ${thresholds.maxGapFactor} × ${intervalMs} ms heartbeat interval + ${thresholds.gapSlackMs} ms` : ''),
+        measured,
+        figures: {
+          pauseMs,
+          heartbeatIntervalMs: intervalMs,
+          heartbeatsSent,
+          heartbeatsArrived,
+          maxGapMs: roundMs(maxGapMs),
+          silenceBeforeEndMs: roundMs(silenceBeforeEndMs),
+          survived: survived ? 1 : 0,
+          idleTimeoutMs: intent.idleTimeoutMs ?? null,
+        },
+        thresholds: { ...thresholds },
+        detail,
+      };
+    },
+  };
+}
+
+/**
+ * Silences at the client between consecutive arrivals of anything (each chunk, the end), counted
+ * from the request: nginx <= 1.28 with buffering holds the response head with the body, so a
+ * count from the head would see no silence at all (decisions/0004). The last silence, before the
+ * end, is the one a proxy idle timeout cuts.
+ */
+function silences(connection: RecordedConnection): { maxGapMs: number | null; silenceBeforeEndMs: number | null } {
+  const times = [connection.startedAtMs, ...connection.chunks.map((chunk) => chunk.atMs), connection.end.atMs];
+  let maxGapMs = 0;
+  for (let i = 1; i < times.length; i++) maxGapMs = Math.max(maxGapMs, times[i]! - times[i - 1]!);
+  return { maxGapMs, silenceBeforeEndMs: times.at(-1)! - times.at(-2)! };
+}
+
+function fmt(ms: number | null): string {
+  return ms === null ? '?' : String(Math.round(ms));
+}

@@ -1,0 +1,98 @@
+/**
+ * The `streamproof` command.
+ *   streamproof setup              Docker engine (installed and started where none answers) + images
+ *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
+ *   streamproof images             prepare proxy images (pull, or build from Debian packages)
+ * Options become STREAMPROOF_* variables, so vitest workers see the same settings.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import { ensureDockerAnswers } from '../docker/engine.ts';
+import { resolveImage } from '../docker/images.ts';
+import { isStreamproofError } from '../errors.ts';
+import { PROXY_VERSIONS, readSettings, SETTINGS_ENV } from '../settings.ts';
+
+const SETUP_SCRIPT = fileURLToPath(new URL('../../scripts/setup-docker.sh', import.meta.url));
+const log = (line: string) => process.stderr.write(`streamproof: ${line}\n`);
+
+function timeScale(value: string): string {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('a number in (0, 1], e.g. 0.1 (60 s idle timeouts become 6 s) or 1 (real time)');
+  return value;
+}
+
+function versions(value: string): string {
+  const bad = value.split(',').filter((v) => !(PROXY_VERSIONS as readonly string[]).includes(v.trim()));
+  if (bad.length) throw new InvalidArgumentError(`unknown version(s) ${bad.join(', ')}; choose from ${PROXY_VERSIONS.join(', ')}`);
+  return value;
+}
+
+/** Options shared by the commands that run proxies; applied to the environment. */
+function withRunOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--time-scale <factor>', 'multiply tool pauses, heartbeat intervals and proxy idle timeouts').argParser(timeScale))
+    .addOption(new Option('--versions <list>', `proxy versions, comma-separated (${PROXY_VERSIONS.join(', ')})`).argParser(versions))
+    .addOption(new Option('--image-source <source>', 'where images come from').choices(['auto', 'public', 'local']));
+}
+
+function applyRunOptions(options: { timeScale?: string; versions?: string; imageSource?: string }): void {
+  if (options.timeScale) process.env[SETTINGS_ENV.timeScale] = options.timeScale;
+  if (options.versions) process.env[SETTINGS_ENV.versions] = options.versions;
+  if (options.imageSource) process.env[SETTINGS_ENV.imageSource] = options.imageSource;
+  readSettings(); // fail now, with every problem, rather than in a worker
+}
+
+async function prepareImages(): Promise<void> {
+  const settings = readSettings();
+  await ensureDockerAnswers();
+  const images = await Promise.all(settings.versions.map((v) => resolveImage('nginx', v, settings.imageSource, log)));
+  for (const image of images) log(`image for ${image.kind}@${image.version}: ${image.image} (${image.source})`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('streamproof')
+    .description('Does an LLM token stream over SSE survive your proxies? Real nginx, real sockets, measured verdicts.')
+    .showHelpAfterError();
+
+  withRunOptions(
+    program.command('setup').description('make Docker answer (installs Debian docker.io and starts dockerd where none does), then prepare images'),
+  ).action(async (options) => {
+    applyRunOptions(options);
+    const result = spawnSync('bash', [SETUP_SCRIPT], { stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+    await prepareImages();
+  });
+
+  withRunOptions(program.command('images').description('prepare proxy images: pull the official ones, or build them from Debian packages')).action(
+    async (options) => {
+      applyRunOptions(options);
+      await prepareImages();
+    },
+  );
+
+  withRunOptions(
+    program
+      .command('run')
+      .description('run scenario files (all built-in ones by default) and print the verdict table')
+      .argument('[patterns...]', 'only scenario files whose path contains one of these'),
+  ).action(async (patterns: string[], options) => {
+    applyRunOptions(options);
+    const { startVitest } = await import('vitest/node');
+    const vitest = await startVitest('test', patterns, { run: true, project: 'scenarios', watch: false });
+    await vitest?.close();
+    process.exitCode = process.exitCode ?? 0;
+  });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (isStreamproofError(error)) {
+      process.stderr.write(`${pc.red(error.message)}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

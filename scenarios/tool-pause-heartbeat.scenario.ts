@@ -1,0 +1,17 @@
+/**
+ * The same 70 s tool pause, but the server writes an SSE comment heartbeat every 15 s of silence.
+ * Heartbeats should keep the connection alive and reach the client when sent.
+ */
+import { PASS, scenario } from '../harness/index.ts';
+
+scenario({
+  name: 'tool pause 70 s, heartbeats every 15 s',
+  llm: { script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 }, heartbeatSeconds: 15 } },
+  client: 'recorder',
+  checks: ['heartbeat', 'completion'],
+  expect: {
+    direct: PASS,
+    'nginx:default': PASS,
+    'nginx:hardened': PASS,
+  },
+});

@@ -1,0 +1,18 @@
+/**
+ * A tool call pauses the stream for 70 s (scaled), longer than nginx's 60 s proxy_read_timeout,
+ * and the server sends nothing meanwhile. Does the stream survive, and if it is cut, does the
+ * client know?
+ */
+import { FAIL, PASS, scenario } from '../harness/index.ts';
+
+scenario({
+  name: 'tool pause 70 s, no heartbeats',
+  llm: { script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 } } },
+  client: 'recorder',
+  checks: ['heartbeat', 'completion'],
+  expect: {
+    direct: PASS,
+    'nginx:default': { heartbeat: FAIL, completion: FAIL },
+    'nginx:hardened': PASS,
+  },
+});
