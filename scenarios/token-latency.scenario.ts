@@ -1,7 +1,7 @@
 /**
  * Tokens every 20 ms, no pause: does each event reach the client when it was sent, or in bursts?
  */
-import { PASS, scenario } from '../harness/index.ts';
+import { FAIL, PASS, scenario } from '../harness/index.ts';
 
 scenario({
   name: 'token streaming latency',
@@ -10,7 +10,10 @@ scenario({
   checks: ['buffering', 'completion'],
   expect: {
     direct: PASS,
-    'nginx:default': PASS,
+    // nginx <= 1.28 speaks HTTP/1.0 upstream, the origin ends the body by closing, and nginx holds
+    // it in 4 KB buffers; 1.30 speaks HTTP/1.1 (chunked) and passes each event on (decisions/0001, 0002).
+    'nginx:default': { buffering: FAIL, completion: PASS },
+    'nginx:default@sid': PASS,
     'nginx:hardened': PASS,
   },
 });
