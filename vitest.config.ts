@@ -13,6 +13,17 @@ export default defineConfig({
       },
       {
         test: {
+          // The harness's own behaviour against real Docker: cleanup on signals, errors on bad input.
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['./harness/vitest/global-setup.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'scenarios',
           include: ['scenarios/**/*.scenario.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],

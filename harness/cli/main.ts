@@ -3,6 +3,7 @@
  *   streamproof setup              Docker engine (installed and started where none answers) + images
  *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
  *   streamproof images             prepare proxy images (pull, or build from Debian packages)
+ *   streamproof mock-llm           serve the mock LLM on its own
  * Options become STREAMPROOF_* variables, so vitest workers see the same settings.
  */
 import { spawnSync } from 'node:child_process';
@@ -85,6 +86,35 @@ export async function main(argv: string[]): Promise<void> {
     await vitest?.close();
     process.exitCode = process.exitCode ?? 0;
   });
+
+  program
+    .command('mock-llm')
+    .description('serve the mock LLM on its own (OpenAI and Anthropic streaming endpoints), e.g. to curl it through your proxy')
+    .option('--host <address...>', 'addresses to bind (never a wildcard)', ['127.0.0.1'])
+    .option('--port <port>', 'port', '8000')
+    .addOption(new Option('--mode <mode>', 'stateless bills every request; resumable resumes on Last-Event-ID').choices(['stateless', 'resumable']).default('stateless'))
+    .option('--time-scale <factor>', 'multiply pauses and heartbeat intervals', timeScale, '1')
+    .option('--script <json>', 'the stream script, e.g. \'{"tokens":40,"toolCall":{"afterTokens":10,"pauseSeconds":70},"heartbeatSeconds":15}\'', '{}')
+    .action(async (options: { host: string[]; port: string; mode: 'stateless' | 'resumable'; timeScale: string; script: string }) => {
+      const { MockLlm, parseStreamScript } = await import('../mock-llm/index.ts');
+      let script: unknown;
+      try {
+        script = JSON.parse(options.script);
+      } catch {
+        throw new InvalidArgumentError(`--script is not JSON: ${options.script}`);
+      }
+      const llm = await MockLlm.start({
+        mode: options.mode,
+        timeScale: Number(options.timeScale),
+        hosts: options.host,
+        port: Number(options.port),
+        script: parseStreamScript(script),
+      });
+      log(`mock LLM (${options.mode}) on ${options.host.map((h) => llm.url(h)).join(', ')}: POST /v1/chat/completions, POST /v1/messages, GET /healthz`);
+      const stop = () => void llm.close().finally(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
 
   try {
     await program.parseAsync(argv);

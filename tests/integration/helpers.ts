@@ -1,0 +1,77 @@
+/** Shared by the integration tests: bounded polling of Docker and child processes. */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type Dockerode from 'dockerode';
+import { docker } from '../../harness/docker/engine.ts';
+import { LABEL_OWNER_PID, LABEL_RUN } from '../../harness/docker/run-registry.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Poll `probe` every `intervalMs` until it returns a value other than undefined; throw at the deadline. */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { timeoutMs, intervalMs = 200 }: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Every streamproof-labelled container (any state) whose owner pid is `pid`. */
+export async function containersOfOwner(pid: number): Promise<Dockerode.ContainerInfo[]> {
+  return docker().listContainers({ all: true, filters: { label: [LABEL_RUN, `${LABEL_OWNER_PID}=${pid}`] } });
+}
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunningChild {
+  child: ChildProcess;
+  /** Everything written so far (stdout + stderr), for failure messages. */
+  output(): string;
+  /** Resolves when the process has exited and its streams are closed. */
+  exited: Promise<ChildResult>;
+}
+
+/** Spawn a process with captured output; the Node 24 running this test is `process.execPath`. */
+export function startChild(command: string, args: string[], options: SpawnOptions = {}): RunningChild {
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<ChildResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, output: () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`, exited };
+}
+
+/** Run a process to completion, bounded. */
+export async function runChild(command: string, args: string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<ChildResult> {
+  const { timeoutMs = 30_000, ...spawnOptions } = options;
+  const running = startChild(command, args, spawnOptions);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await running.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The process environment without the variables that tie a process to this test run. */
+export function envOfNewRun(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.STREAMPROOF_RUN_ID;
+  delete env.STREAMPROOF_RUN_OWNER_PID;
+  return env;
+}
