@@ -152,11 +152,14 @@ async function main(): Promise<void> {
   const reportDir = readSettings().reportDir; // before the matrix points it at a temp dir
   const load = loadavg().map((n) => round(n));
   await ensureDockerAnswers();
-  // SIGINT/SIGTERM: remove the containers of whichever run is current (the matrix's own global
-  // setup begins a run of its own, and removes it too; the reapers catch anything left).
+  // This process owns one run: the matrix's global setup joins it, and the nginx phase labels its
+  // containers with it. (Also removes the current run, should a global setup have begun another.)
+  const run = beginRun();
+  startReaper(run);
+  const removeContainers = () => Promise.all([...new Set([run.runId, currentRun().runId])].map(removeRunContainers));
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: removing this run's containers`);
-    void removeRunContainers(currentRun().runId).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void removeContainers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -166,9 +169,7 @@ async function main(): Promise<void> {
   log(`core matrix: vitest project 'scenarios' at time scale ${MATRIX_TIME_SCALE}`);
   const matrix = await coreMatrix();
   log(`warm nginx: ${NGINX_STARTS} sequential starts`);
-  const run = beginRun(); // after the matrix, whose global setup replaces the current run
-  startReaper(run);
-  const nginx = await warmNginx().finally(() => removeRunContainers(run.runId));
+  const nginx = await warmNginx().finally(removeContainers);
 
   const pass = {
     matrix: matrix.wallS <= TARGETS.matrixWallS,

@@ -18,7 +18,7 @@ import { test } from 'vitest';
 import { z } from 'zod';
 import { CHECK_NAMES, type CheckName, type ClientRun, type StreamEvidence, type Verdict } from './model.ts';
 import { StreamproofError } from './errors.ts';
-import { parseStreamScript, type StreamScript } from './mock-llm/index.ts';
+import { parseStreamScript, StreamScriptError, type StreamScript } from './mock-llm/index.ts';
 import type { MockLlm } from './mock-llm/index.ts';
 import {
   afterTokenEvents,
@@ -83,7 +83,8 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
   try {
     script = parseStreamScript((spec.llm as { script?: unknown } | undefined)?.script ?? {});
   } catch (error) {
-    problems.push(`llm.script: ${(error as Error).message}`);
+    if (!(error instanceof StreamScriptError)) throw error;
+    problems.push(...error.problems.map((problem) => `llm.script.${problem}`));
   }
   if (parsed.success) {
     const profiles = nginxProfiles();

@@ -5,7 +5,7 @@
  * - a detached reaper process removes this run's containers as soon as the owner dies (Ctrl-C, kill -9);
  * - normal teardown removes them first, so the reaper usually finds nothing.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +31,15 @@ export function currentRun(): RunIdentity {
   return beginRun();
 }
 
-/** Make this process the owner of a new run; child processes (vitest workers) inherit it. */
-export function beginRun(): RunIdentity {
-  const identity = { runId: randomUUID().slice(0, 8), ownerPid: process.pid };
+/**
+ * Make this process the owner of a run; child processes (vitest workers) inherit it. Idempotent:
+ * a process owns one run however many projects set it up. `isNew` says whether it just began.
+ */
+export function beginRun(): RunIdentity & { isNew: boolean } {
+  if (process.env[ENV_OWNER_PID] === String(process.pid) && process.env[ENV_RUN_ID]) {
+    return { runId: process.env[ENV_RUN_ID], ownerPid: process.pid, isNew: false };
+  }
+  const identity = { runId: randomUUID().slice(0, 8), ownerPid: process.pid, isNew: true };
   process.env[ENV_RUN_ID] = identity.runId;
   process.env[ENV_OWNER_PID] = String(identity.ownerPid);
   return identity;
@@ -81,13 +87,22 @@ export async function runContainerCount(runId: string): Promise<number> {
   return containers.length;
 }
 
+const REAPER = fileURLToPath(new URL('./reaper.ts', import.meta.url));
+
+/**
+ * Remove the run's containers before returning, from a signal handler: vitest calls
+ * process.exit() 1 ms after SIGINT, so asynchronous cleanup there would never finish.
+ */
+export function removeRunContainersNow(runId: string): void {
+  spawnSync(process.execPath, [REAPER, runId, '--now'], { stdio: 'ignore', timeout: 20_000 });
+}
+
 /**
  * Start the reaper: a detached process that waits for the owner to die, then removes the run's
  * containers. Its stdio goes nowhere, so it cannot hold a CI job's output open.
  */
 export function startReaper(run: RunIdentity): void {
-  const script = fileURLToPath(new URL('./reaper.ts', import.meta.url));
-  const child = spawn(process.execPath, [script, run.runId, String(run.ownerPid)], {
+  const child = spawn(process.execPath, [REAPER, run.runId, String(run.ownerPid)], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, NODE_NO_WARNINGS: '1' },

@@ -3,6 +3,7 @@
  * that the wire formats turn into SSE events.
  */
 import { z } from 'zod';
+import { StreamproofError } from '../errors.ts';
 
 /** Arguments the scripted tool call streams, one piece per token (they count as completion tokens). */
 export const TOOL_ARGUMENT_TOKENS = ['{"query":', ' "status', ' of order', ' 42"', '}'] as const;
@@ -38,8 +39,9 @@ export const StreamScript = z
     accelBufferingHeader: z.boolean().default(false),
   })
   .superRefine((script, ctx) => {
+    // Only a tool call the script has can be too long (an invalid `tokens` is reported on its own).
     const toolTokens = script.toolCall ? script.toolCall.afterTokens + TOOL_ARGUMENT_TOKENS.length : 0;
-    if (toolTokens > script.tokens) {
+    if (script.toolCall && toolTokens > script.tokens) {
       ctx.addIssue({
         code: 'custom',
         path: ['toolCall', 'afterTokens'],
@@ -57,11 +59,14 @@ export const StreamScript = z
 
 export type StreamScript = z.output<typeof StreamScript>;
 export type ToolCallScript = z.output<typeof ToolCallScript>;
-export class StreamScriptError extends Error {
-  readonly code = 'STREAMPROOF_BAD_SCRIPT';
+export class StreamScriptError extends StreamproofError {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`invalid stream script:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'STREAMPROOF_BAD_SCRIPT',
+      `invalid stream script:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'correct the script fields named above (harness/mock-llm/script.ts documents each)',
+    );
     this.name = 'StreamScriptError';
     this.problems = problems;
   }

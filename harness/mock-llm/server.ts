@@ -3,6 +3,7 @@
  * OpenAI or Anthropic SSE format, pauses like a tool call, and bills every generation it starts.
  * Framing is left to Node (chunked for HTTP/1.1, close-delimited for HTTP/1.0), as a real origin's.
  */
+import { StreamproofError } from '../errors.ts';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
@@ -42,14 +43,12 @@ export interface MockLlmEvents {
 }
 export type MockLlmEvent = keyof MockLlmEvents;
 
-export class MockLlmBindError extends Error {
-  readonly code: 'STREAMPROOF_PORT_TAKEN' | 'STREAMPROOF_BIND_FAILED';
+export class MockLlmBindError extends StreamproofError {
   readonly host: string;
   readonly port: number;
-  constructor(code: MockLlmBindError['code'], host: string, port: number, message: string, cause?: unknown) {
-    super(message, { cause });
+  constructor(code: 'STREAMPROOF_PORT_TAKEN' | 'STREAMPROOF_BIND_FAILED', host: string, port: number, problem: string, fix: string, cause?: unknown) {
+    super(code, problem, fix, { cause });
     this.name = 'MockLlmBindError';
-    this.code = code;
     this.host = host;
     this.port = port;
   }
@@ -122,8 +121,8 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
           'STREAMPROOF_BIND_FAILED',
           host,
           options.port ?? 0,
-          `mock LLM refuses to bind the wildcard address "${host}": it would be reachable from every network.\n` +
-            'To fix: list specific addresses in hosts, e.g. 127.0.0.1 and the Docker bridge address (172.17.0.1).',
+          `mock LLM refuses to bind the wildcard address "${host}": it would be reachable from every network`,
+          'list specific addresses in hosts, e.g. 127.0.0.1 and the Docker bridge address (172.17.0.1)',
         );
       }
     }
@@ -582,8 +581,8 @@ function bindError(error: NodeJS.ErrnoException, host: string, port: number): Mo
       'STREAMPROOF_PORT_TAKEN',
       host,
       port,
-      `mock LLM cannot listen on ${where}: the port is already in use.\n` +
-        `To fix: pass another port (or 0 for a free one), or stop the process holding ${where}.`,
+      `mock LLM cannot listen on ${where}: the port is already in use`,
+      `pass another port (or 0 for a free one), or stop the process holding ${where}`,
       error,
     );
   }
@@ -591,8 +590,8 @@ function bindError(error: NodeJS.ErrnoException, host: string, port: number): Mo
     'STREAMPROOF_BIND_FAILED',
     host,
     port,
-    `mock LLM cannot listen on ${where}: ${error.code ?? error.message}.\n` +
-      `To fix: bind only addresses this machine has (see \`ip -brief addr\`; the Docker bridge, e.g. 172.17.0.1, exists only while Docker runs), or drop ${host} from hosts.`,
+    `mock LLM cannot listen on ${where}: ${error.code ?? error.message}`,
+    `bind only addresses this machine has (see \`ip -brief addr\`; the Docker bridge, e.g. 172.17.0.1, exists only while Docker runs), or drop ${host} from hosts`,
     error,
   );
 }

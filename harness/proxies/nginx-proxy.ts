@@ -7,12 +7,16 @@ import '../docker/testcontainers-env.ts';
 import { AbstractStartedContainer, GenericContainer, PullPolicy, Wait, type StartedTestContainer } from 'testcontainers';
 import type { Readable } from 'node:stream';
 import { StreamproofError } from '../errors.ts';
+import { docker } from '../docker/engine.ts';
 import { runLabels } from '../docker/run-registry.ts';
 import { NGINX_LISTEN_PORT, renderNginxConfig } from './nginx-config.ts';
 import { bindPublishedPortsToLoopback, collectLogs, type ProxyHandle } from './proxy-handle.ts';
 
 /** Name the site's upstream resolves through: Docker's host-gateway, where the mock LLM listens. */
 export const LLM_HOST_ALIAS = 'streamproof-llm';
+
+/** nginx logs the first once it listens; the second when it refuses the config. */
+const STARTED_OR_REFUSED = /start worker process|\[emerg\]/;
 
 export interface NginxProxyOptions {
   /** Profile name, as reported. */
@@ -29,6 +33,7 @@ export interface NginxProxyOptions {
 export class NginxProxy extends GenericContainer {
   private readonly options: NginxProxyOptions;
   private readonly output = collectLogs();
+  private containerId: string | undefined;
 
   constructor(image: string, options: NginxProxyOptions) {
     super(image);
@@ -40,14 +45,18 @@ export class NginxProxy extends GenericContainer {
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': 'nginx', 'dev.streamproof.profile': options.profile })
       .withCopyContentToContainer(Object.entries(config.files).map(([target, content]) => ({ target, content })))
       // The stock main config stays; only the images' own sample sites go (they listen on :80).
+      // A config nginx refuses (it logs [emerg] and exits) leaves the container up, idle: were it to
+      // exit at once, testcontainers would wait 10 s for ports that never bind, then fail without it.
+      // nginx runs once (no `nginx -t` first: that cost 150 ms per start, measured by npm run bench).
       .withCommand([
         'sh',
         '-c',
-        'rm -f /etc/nginx/sites-enabled/default /etc/nginx/conf.d/default.conf && exec nginx -g "daemon off; error_log stderr notice;"',
+        'rm -f /etc/nginx/sites-enabled/default /etc/nginx/conf.d/default.conf; ' +
+          'nginx -g "daemon off; error_log stderr notice;" || exec sleep 3600',
       ])
       .withLogConsumer((stream: Readable) => this.output.consume(stream))
       // "start worker process" is logged once nginx listens; [emerg] means the config was refused.
-      .withWaitStrategy(Wait.forLogMessage(/start worker process|\[emerg\]/))
+      .withWaitStrategy(Wait.forLogMessage(STARTED_OR_REFUSED))
       .withStartupTimeout(30_000);
   }
 
@@ -55,13 +64,21 @@ export class NginxProxy extends GenericContainer {
     bindPublishedPortsToLoopback(this.hostConfig);
   }
 
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.containerId = containerId;
+  }
+
   override async start(): Promise<StartedNginxProxy> {
     let container: StartedTestContainer;
     try {
       container = await super.start();
     } catch (error) {
+      // A container that did not start is not handed to anyone who would stop it: remove it here.
+      if (this.containerId) await docker().getContainer(this.containerId).remove({ force: true, v: true }).catch(() => {});
       throw this.startError(error);
     }
+    // The wait strategy reads its own log stream: this one may not hold the line it matched yet.
+    await this.output.waitFor(STARTED_OR_REFUSED, 5_000);
     const emerg = this.output.lines().find((line) => line.includes('[emerg]'));
     if (emerg) {
       await container.stop({ timeout: 0 }).catch(() => {});

@@ -1,4 +1,5 @@
 /** What every started proxy offers the harness, whatever its kind; and helpers the kinds share. */
+import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { HostConfig } from 'dockerode';
 
@@ -27,12 +28,33 @@ export function bindPublishedPortsToLoopback(hostConfig: HostConfig): void {
 /** Keep a container's output (stdout and stderr) for wait decisions and error messages. */
 export function collectLogs() {
   let text = '';
+  const output = new EventEmitter();
   return {
     consume(stream: Readable) {
-      stream.on('data', (chunk: Buffer | string) => (text += chunk.toString()));
+      stream.on('data', (chunk: Buffer | string) => {
+        text += chunk.toString();
+        output.emit('data');
+      });
       stream.on('error', () => {});
     },
     text: () => text,
     lines: () => text.split('\n'),
+    /** Resolves once the output matches (at once if it already does), or after timeoutMs regardless. */
+    waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (!pattern.test(text)) return;
+          done();
+        };
+        const done = () => {
+          clearTimeout(timer);
+          output.off('data', check);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        output.on('data', check);
+        check();
+      });
+    },
   };
 }

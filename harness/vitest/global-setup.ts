@@ -5,7 +5,7 @@
  */
 import { ensureDockerAnswers, hostGatewayAddress } from '../docker/engine.ts';
 import { resolveImage } from '../docker/images.ts';
-import { beginRun, removeRunContainers, startReaper, sweepStaleContainers } from '../docker/run-registry.ts';
+import { beginRun, removeRunContainers, removeRunContainersNow, startReaper, sweepStaleContainers } from '../docker/run-registry.ts';
 import { assertNodeVersion } from '../node-version.ts';
 import { readSettings } from '../settings.ts';
 import { shareWithWorkers } from '../stack.ts';
@@ -18,13 +18,15 @@ export default async function setup(): Promise<() => Promise<void>> {
   await ensureDockerAnswers();
 
   const run = beginRun();
-  const swept = await sweepStaleContainers();
-  if (swept > 0) log(`removed ${swept} container(s) left by an interrupted run`);
-  startReaper(run);
+  if (run.isNew) {
+    const swept = await sweepStaleContainers();
+    if (swept > 0) log(`removed ${swept} container(s) left by an interrupted run`);
+    startReaper(run);
+  }
 
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: removing this run's containers`);
-    void removeRunContainers(run.runId).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    removeRunContainersNow(run.runId);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
