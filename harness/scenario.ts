@@ -28,7 +28,7 @@ import {
   runSingleConnectionClient,
   type RecordOptions,
 } from './clients/index.ts';
-import { evaluateChecks, type Thresholds } from './checks/index.ts';
+import { DEFAULT_THRESHOLDS, evaluateChecks, type Thresholds } from './checks/index.ts';
 import { nginxProfiles, nginxIdleTimeoutMs, loadNginxSite } from './proxies/nginx-config.ts';
 import { readSettings, scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, type HopSpec } from './stack.ts';
@@ -58,7 +58,10 @@ const ScenarioSchema = z.strictObject({
   /** Paths to run: `direct` and `kind:profile`; each proxy path runs at every version of the run. */
   paths: z.array(z.string().regex(/^(direct|nginx:[\w.-]+)$/, 'a path is `direct` or `nginx:<profile>`')).min(1)
     .default(['direct', 'nginx:default', 'nginx:hardened']),
-  thresholds: z.record(z.string(), z.number()).default({}),
+  /** Overrides of the checks' thresholds (harness/checks/thresholds.ts); an unknown name is an error. */
+  thresholds: z
+    .strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((key) => [key, z.number().nonnegative().optional()])))
+    .default({}),
   /**
    * Expected verdicts, from measured runs. Keys: `direct`, `nginx:profile`, or `nginx:profile@version`
    * (the version key wins). A value is a verdict for every check, or a verdict per check.

@@ -124,6 +124,19 @@ describe('scenario options', () => {
     expect(error.message).not.toContain('toolCall');
     expectToFix(error);
   });
+  test('a mistyped threshold name is an error, not silently ignored', async () => {
+    const spec = {
+      name: 'typo in thresholds',
+      llm: {},
+      client: 'recorder',
+      checks: ['buffering'],
+      thresholds: { delayP59Ms: 300 },
+      expect: { direct: 'pass' },
+    } as unknown as ScenarioSpec;
+    const error = await failureOf(() => scenario(spec));
+    expect(error.code).toBe('STREAMPROOF_BAD_OPTIONS');
+    expect(error.message).toMatch(/thresholds: Unrecognized key: "delayP59Ms"/);
+  });
 });
 
 describe('the CLI', () => {
