@@ -15,7 +15,7 @@ import { runSingleConnectionClient } from '../harness/clients/index.ts';
 import { now } from '../harness/clock.ts';
 import { ensureDockerAnswers, hostGatewayAddress } from '../harness/docker/engine.ts';
 import { resolveImage } from '../harness/docker/images.ts';
-import { beginRun, currentRun, removeRunContainers, startReaper } from '../harness/docker/run-registry.ts';
+import { beginRun, removeRunContainers, removeRunContainersNow, startReaper } from '../harness/docker/run-registry.ts';
 import { MockLlm } from '../harness/mock-llm/index.ts';
 import { NginxProxy } from '../harness/proxies/nginx-proxy.ts';
 import type { ScenarioOutcome } from '../harness/results.ts';
@@ -152,14 +152,15 @@ async function main(): Promise<void> {
   const reportDir = readSettings().reportDir; // before the matrix points it at a temp dir
   const load = loadavg().map((n) => round(n));
   await ensureDockerAnswers();
-  // This process owns one run: the matrix's global setup joins it, and the nginx phase labels its
-  // containers with it. (Also removes the current run, should a global setup have begun another.)
+  // This process owns one run: the matrix's global setup joins it (beginRun is idempotent per
+  // process), and the nginx phase labels its containers with it.
   const run = beginRun();
   startReaper(run);
-  const removeContainers = () => Promise.all([...new Set([run.runId, currentRun().runId])].map(removeRunContainers));
+  const removeContainers = () => removeRunContainers(run.runId);
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: removing this run's containers`);
-    void removeContainers().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    removeRunContainersNow(run.runId); // synchronous: vitest exits 1 ms after SIGINT
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
