@@ -15,6 +15,7 @@ import { runSingleConnectionClient } from '../harness/clients/index.ts';
 import { now } from '../harness/clock.ts';
 import { ensureDockerAnswers, hostGatewayAddress } from '../harness/docker/engine.ts';
 import { resolveImage } from '../harness/docker/images.ts';
+import { LLM_HOST_ALIAS } from '../harness/proxies/proxy-handle.ts';
 import { beginRun, removeRunContainers, removeRunContainersNow, startReaper } from '../harness/docker/run-registry.ts';
 import { MockLlm } from '../harness/mock-llm/index.ts';
 import { NginxProxy } from '../harness/proxies/nginx-proxy.ts';
@@ -106,7 +107,7 @@ async function warmNginx() {
   const samples: Array<{ readyMs: number; firstResponseMs: number }> = [];
   for (let i = 0; i < NGINX_STARTS; i++) {
     const started = now();
-    const proxy = await new NginxProxy(image, { profile: 'default', site, upstreamPort: llm.port, timeScale: 0.1, version: 'bookworm' }).start();
+    const proxy = await new NginxProxy(image, { profile: 'default', site, upstream: { host: LLM_HOST_ALIAS, port: llm.port }, timeScale: 0.1, version: 'bookworm' }).start();
     const readyMs = now() - started;
     try {
       await firstResponse(`${proxy.url}/healthz`);

@@ -8,7 +8,7 @@ import { StreamproofError } from './errors.ts';
 import { MockLlm, type MockLlmOptions } from './mock-llm/index.ts';
 import { loadNginxSite } from './proxies/nginx-config.ts';
 import { NginxProxy } from './proxies/nginx-proxy.ts';
-import type { ProxyHandle } from './proxies/proxy-handle.ts';
+import { LLM_HOST_ALIAS, type ProxyHandle } from './proxies/proxy-handle.ts';
 import { readSettings, type ProxyVersion } from './settings.ts';
 
 /** One hop of a path, as a scenario names it: `nginx:hardened` at a matrix version. */
@@ -52,7 +52,7 @@ export class Stack implements AsyncDisposable {
     const proxy = await new NginxProxy(image, {
       profile: site.name,
       site: site.text,
-      upstreamPort,
+      upstream: { host: LLM_HOST_ALIAS, port: upstreamPort },
       timeScale,
       version: hop.version,
     }).start();

@@ -1,6 +1,6 @@
 /**
  * A real nginx in a container, testcontainers-module style:
- *   await using proxy = await new NginxProxy(image, { site, upstream, timeScale }).start();
+ *   await using proxy = await new NginxProxy(image, { profile, site, upstream, timeScale, version }).start();
  *   proxy.url  // http://127.0.0.1:<port>
  */
 import '../docker/testcontainers-env.ts';
@@ -10,24 +10,14 @@ import { StreamproofError } from '../errors.ts';
 import { docker } from '../docker/engine.ts';
 import { runLabels } from '../docker/run-registry.ts';
 import { NGINX_LISTEN_PORT, renderNginxConfig } from './nginx-config.ts';
-import { bindPublishedPortsToLoopback, collectLogs, type ProxyHandle } from './proxy-handle.ts';
-
-/** Name the site's upstream resolves through: Docker's host-gateway, where the mock LLM listens. */
-export const LLM_HOST_ALIAS = 'streamproof-llm';
+import { bindPublishedPortsToLoopback, collectLogs, LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle } from './proxy-handle.ts';
 
 /** nginx logs the first once it listens; the second when it refuses the config. */
 const STARTED_OR_REFUSED = /start worker process|\[emerg\]/;
 
-export interface NginxProxyOptions {
-  /** Profile name, as reported. */
-  profile: string;
+export interface NginxProxyOptions extends ProxyContainerOptions {
   /** The site file's text (a `server {}` using `proxy_pass http://llm_upstream`). */
   site: string;
-  /** Port of the mock LLM on the host gateway. */
-  upstreamPort: number;
-  timeScale: number;
-  /** Matrix version name (bookworm, sid...), as reported. */
-  version: string;
 }
 
 export class NginxProxy extends GenericContainer {
@@ -38,9 +28,10 @@ export class NginxProxy extends GenericContainer {
   constructor(image: string, options: NginxProxyOptions) {
     super(image);
     this.options = options;
-    const config = renderNginxConfig(options.site, { host: LLM_HOST_ALIAS, port: options.upstreamPort }, options.timeScale);
+    const config = renderNginxConfig(options.site, options.upstream, options.timeScale);
+    if (options.publish !== false) this.withExposedPorts(NGINX_LISTEN_PORT);
+    if (options.network) this.withNetwork(options.network.network).withNetworkAliases(options.network.alias);
     this.withPullPolicy(PullPolicy.neverPull())
-      .withExposedPorts(NGINX_LISTEN_PORT)
       .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': 'nginx', 'dev.streamproof.profile': options.profile })
       .withCopyContentToContainer(Object.entries(config.files).map(([target, content]) => ({ target, content })))
@@ -116,14 +107,17 @@ async function execVersion(container: StartedTestContainer): Promise<string> {
 
 export class StartedNginxProxy extends AbstractStartedContainer implements ProxyHandle {
   readonly kind = 'nginx' as const;
+  readonly listenPort = NGINX_LISTEN_PORT;
   readonly profile: string;
   readonly version: string;
   readonly matrixVersion: string;
   readonly image: string;
   private readonly output: ReturnType<typeof collectLogs>;
+  private readonly published: boolean;
 
   constructor(container: StartedTestContainer, image: string, options: NginxProxyOptions, version: string, logs: ReturnType<typeof collectLogs>) {
     super(container);
+    this.published = options.publish !== false;
     this.profile = options.profile;
     this.matrixVersion = options.version;
     this.version = version;
@@ -131,7 +125,9 @@ export class StartedNginxProxy extends AbstractStartedContainer implements Proxy
     this.output = logs;
   }
 
+  /** Empty for an unpublished hop inside a chain. */
   get url(): string {
+    if (!this.published) return '';
     return `http://127.0.0.1:${this.getMappedPort(NGINX_LISTEN_PORT)}`;
   }
 

@@ -2,6 +2,33 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { HostConfig } from 'dockerode';
+import type { StartedNetwork } from 'testcontainers';
+
+/** Name the mock LLM is reached by from any container: Docker's host-gateway. */
+export const LLM_HOST_ALIAS = 'streamproof-llm';
+
+/** Where a hop forwards: the mock LLM (LLM_HOST_ALIAS) or the next hop's network alias. */
+export interface UpstreamAddress {
+  host: string;
+  port: number;
+}
+
+/** What every proxy container module takes, whatever its kind. */
+export interface ProxyContainerOptions {
+  /** Profile name, as reported. */
+  profile: string;
+  upstream: UpstreamAddress;
+  timeScale: number;
+  /** Matrix version name (bookworm, sid...), as reported. */
+  version: string;
+  /**
+   * In a chain, the private Docker network and this hop's alias on it. Without one the container
+   * sits on Docker's default bridge.
+   */
+  network?: { network: StartedNetwork; alias: string };
+  /** Publish the listen port on 127.0.0.1 (default true). In a chain only the first hop is published. */
+  publish?: boolean;
+}
 
 export interface ProxyHandle extends AsyncDisposable {
   readonly kind: string;
@@ -15,6 +42,8 @@ export interface ProxyHandle extends AsyncDisposable {
   readonly url: string;
   /** `kind:profile@version`. */
   readonly id: string;
+  /** The port it listens on inside its container (what the previous hop of a chain connects to). */
+  readonly listenPort: number;
   logText(): string;
 }
 
