@@ -30,7 +30,7 @@ export class NginxProxy extends GenericContainer {
     this.options = options;
     const config = renderNginxConfig(options.site, options.upstream, options.timeScale);
     if (options.publish !== false) this.withExposedPorts(NGINX_LISTEN_PORT);
-    if (options.network) this.withNetwork(options.network.network).withNetworkAliases(options.network.alias);
+    if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias);
     this.withPullPolicy(PullPolicy.neverPull())
       .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': 'nginx', 'dev.streamproof.profile': options.profile })

@@ -2,7 +2,6 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { HostConfig } from 'dockerode';
-import type { StartedNetwork } from 'testcontainers';
 
 /** Name the mock LLM is reached by from any container: Docker's host-gateway. */
 export const LLM_HOST_ALIAS = 'streamproof-llm';
@@ -25,7 +24,7 @@ export interface ProxyContainerOptions {
    * In a chain, the private Docker network and this hop's alias on it. Without one the container
    * sits on Docker's default bridge.
    */
-  network?: { network: StartedNetwork; alias: string };
+  network?: { name: string; alias: string };
   /** Publish the listen port on 127.0.0.1 (default true). In a chain only the first hop is published. */
   publish?: boolean;
 }
