@@ -2,6 +2,7 @@
  * The results contract: reports/latest/results.json. CI and other tools read it; keep it stable.
  * Documented field by field in reports/README.md. Bump RESULTS_SCHEMA_VERSION on any breaking change.
  */
+import type { ChainBlame } from './chain/blame.ts';
 import type { CheckName, CheckResult, Figures, Verdict } from './model.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -15,6 +16,16 @@ export interface ProxyInfo {
   version: string;
   /** The matrix point (Debian suite name) it stands for. */
   matrixVersion: string;
+  /** For a managed-service emulation profile: the service it emulates (an emulation, never the service). */
+  emulationOf?: string;
+}
+
+/** The heartbeat sweep of one path: each interval tried, and the largest that survived. */
+export interface SweepOutcome {
+  parameter: 'heartbeatSeconds';
+  tried: Array<{ heartbeatSeconds: number; verdict: Verdict; measured: string }>;
+  /** Unscaled seconds; null when no interval survived (a deadline: heartbeats do not help). */
+  largestSafeHeartbeatSeconds: number | null;
 }
 
 /** One (scenario, path, client, check). */
@@ -47,6 +58,9 @@ export interface ScenarioOutcome {
   client: string;
   timeScale: number;
   checks: Array<CheckResult & { expectedVerdict: Verdict }>;
+  /** Paths of two or more boxes: each point measured, each box's share, and who is to blame. */
+  chain?: ChainBlame;
+  sweep?: SweepOutcome;
 }
 
 export interface ResultsFile {
@@ -58,9 +72,33 @@ export interface ResultsFile {
   durationMs: number;
   proxies: ProxyInfo[];
   results: ResultEntry[];
+  /**
+   * One per (scenario, path) that measured more than its checks: a chain's points, each box's share
+   * and who is to blame; a heartbeat sweep's largest safe interval.
+   */
+  paths: PathReport[];
   /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
   errors: Array<{ scenario: string; test: string; message: string }>;
   summary: { checks: number; asExpected: number; unexpected: number; errors: number };
+}
+
+export interface PathReport {
+  scenario: string;
+  pathLabel: string;
+  path: string[];
+  chain?: ChainBlame;
+  sweep?: SweepOutcome;
+}
+
+export function toPathReport(outcome: ScenarioOutcome): PathReport | undefined {
+  if (!outcome.chain && !outcome.sweep) return undefined;
+  return {
+    scenario: outcome.scenario,
+    pathLabel: outcome.pathLabel,
+    path: outcome.path,
+    ...(outcome.chain ? { chain: outcome.chain } : {}),
+    ...(outcome.sweep ? { sweep: outcome.sweep } : {}),
+  };
 }
 
 export function toEntries(outcome: ScenarioOutcome): ResultEntry[] {

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readSettings } from '../settings.ts';
-import { RESULTS_SCHEMA_VERSION, toEntries, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { RESULTS_SCHEMA_VERSION, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -53,6 +53,7 @@ export default class StreamproofReporter implements Reporter {
       durationMs: Date.now() - this.startedAt,
       proxies,
       results,
+      paths: outcomes.flatMap((o) => toPathReport(o) ?? []),
       errors,
       summary: {
         checks: results.length,

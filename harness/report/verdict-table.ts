@@ -48,6 +48,17 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
       const text = '  ' + row.map((c, j) => pad(c, widths[j]!)).join('  ');
       lines.push(i === 0 && color ? pc.dim(text) : text);
     }
+    for (const report of results.paths.filter((p) => p.scenario === scenario)) {
+      const path = report.path.join(' → ');
+      if (report.chain) lines.push(`  ${path}: ${report.chain.summary}`);
+      if (report.sweep) {
+        const safe = report.sweep.largestSafeHeartbeatSeconds;
+        lines.push(
+          `  ${path}: largest safe heartbeat interval ${safe === null ? 'none (no interval survived: heartbeats do not help here)' : `${safe} s`}` +
+            ` (tried ${report.sweep.tried.map((t) => `${t.heartbeatSeconds} s ${t.verdict}`).join(', ')})`,
+        );
+      }
+    }
   }
 
   const unexpected = results.results.filter((r) => !r.asExpected);
