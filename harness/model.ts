@@ -134,7 +134,7 @@ export interface ClientRun {
 
 // ─── Verdicts ─────────────────────────────────────────────────────────────────────────────────
 
-export const CHECK_NAMES = ['heartbeat', 'buffering', 'billing', 'completion', 'abort'] as const;
+export const CHECK_NAMES = ['heartbeat', 'buffering', 'billing', 'completion', 'abort', 'integrity'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 export type Verdict = 'pass' | 'fail';
 
@@ -184,5 +184,10 @@ export interface StreamEvidence {
     idleTimeoutMs?: number;
     /** When the client aborted on purpose (abort scenarios). */
     clientAbortAtMs?: number;
+    /**
+     * Delivery delay the scenario injected on purpose (Toxiproxy latency, bandwidth, slicer), ms per
+     * event: the buffering check judges only the delay beyond it, so injected latency is not blamed on a proxy.
+     */
+    injectedDelayMs?: number;
   };
 }

@@ -7,9 +7,10 @@ import { billingCheck } from './billing.ts';
 import { bufferingCheck } from './buffering.ts';
 import { completionCheck } from './completion.ts';
 import { heartbeatCheck } from './heartbeat.ts';
+import { integrityCheck } from './integrity.ts';
 import type { Thresholds } from './thresholds.ts';
 
-export { abortCheck, billingCheck, bufferingCheck, completionCheck, heartbeatCheck };
+export { abortCheck, billingCheck, bufferingCheck, completionCheck, heartbeatCheck, integrityCheck };
 export { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.ts';
 
 export const CHECKS: Record<CheckName, (overrides?: Partial<Thresholds>) => Check<StreamEvidence>> = {
@@ -18,6 +19,7 @@ export const CHECKS: Record<CheckName, (overrides?: Partial<Thresholds>) => Chec
   billing: billingCheck,
   completion: completionCheck,
   abort: abortCheck,
+  integrity: integrityCheck,
 };
 
 export function evaluateChecks(names: readonly CheckName[], evidence: StreamEvidence, thresholds?: Partial<Thresholds>): CheckResult[] {

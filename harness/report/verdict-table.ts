@@ -10,6 +10,7 @@ const HEADLINE: Record<CheckName, (f: Figures) => string> = {
   billing: (f) => `${f.billedGenerations ?? '?'} billed`,
   completion: (f) => (f.silentTruncation === 1 ? 'silent truncation' : `${f.tokensReceived ?? '?'} tokens`),
   abort: (f) => `noticed ${ms(f.abortNoticeMs)}, wasted ${f.wastedTokens ?? '?'}`,
+  integrity: (f) => `${f.arrivedEvents ?? '?'}/${f.emittedEvents ?? '?'} events, ${f.malformedEvents ?? '?'} malformed`,
 };
 
 function ms(value: number | null | undefined): string {

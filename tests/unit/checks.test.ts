@@ -182,6 +182,7 @@ describe('buffering', () => {
       eventsMatched: 5,
       burstEvents: 0,
       heartbeatDelayMaxMs: null,
+      injectedDelayMs: 0,
     });
     expect(result.detail).toMatch(/matched 5 of 5 emitted events/);
   });
@@ -348,7 +349,21 @@ describe('evaluateChecks', () => {
       ['completion', 'pass'],
       ['billing', 'fail'],
     ]);
-    expect(Object.keys(CHECKS).sort()).toEqual(['abort', 'billing', 'buffering', 'completion', 'heartbeat']);
+    expect(Object.keys(CHECKS).sort()).toEqual(['abort', 'billing', 'buffering', 'completion', 'heartbeat', 'integrity']);
     expect(DEFAULT_THRESHOLDS.delayP95Ms).toBe(250);
+  });
+});
+
+describe('buffering with injected delay', () => {
+  test('judges only the delay beyond what a latency toxic injected', () => {
+    const ev = evidence({
+      connections: [connection({ events: arrived([302, 322]), endAt: 330 })],
+      served: [served({ emitted: emitted([0, 20]) })],
+    });
+    const base = bufferingCheck().evaluate(ev);
+    expect(base.verdict).toBe('fail');
+    const injected = bufferingCheck().evaluate({ ...ev, intent: { ...ev.intent, injectedDelayMs: 300 } });
+    expect([injected.verdict, injected.figures.delayP95Ms]).toEqual(['pass', 2]);
+    expect(injected.expected).toMatch(/beyond 300 ms injected/);
   });
 });
