@@ -24,6 +24,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Toxiproxy API conformance: streamproof's server and the official image, same tests.
+          name: 'conformance',
+          include: ['tests/conformance/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'scenarios',
           include: ['scenarios/**/*.scenario.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],

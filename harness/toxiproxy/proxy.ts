@@ -233,7 +233,7 @@ class Connection {
     this.recorder = recorder;
   }
 
-  start(upstreamAddress: string, toxics: ToxicSpec[]): void {
+  start(upstreamAddress: string, currentToxics: () => ToxicSpec[]): void {
     const target = splitHostPort(upstreamAddress);
     this.watch(this.client, 'client');
     if (!target) {
@@ -246,6 +246,8 @@ class Connection {
     this.upstream = upstream;
     upstream.once('connect', () => {
       this.recorder.upstreamConnected(clockMs());
+      // The toxics as they are now: some may have changed while connecting.
+      const toxics = currentToxics();
       this.links.set('upstream', new Link(this, 'upstream', this.client, upstream, toxics.filter((t) => t.direction === 'upstream')));
       this.links.set('downstream', new Link(this, 'downstream', upstream, this.client, toxics.filter((t) => t.direction === 'downstream')));
       this.client.resume();
@@ -434,7 +436,7 @@ export class Proxy extends EventEmitter<ProxyEvents> {
   private accept(client: Socket): void {
     const connection = new Connection(this, client, this.recording.openConnection(clockMs()));
     this.connections.add(connection);
-    connection.start(this.upstream, this.toxics);
+    connection.start(this.upstream, () => this.toxics);
     this.emit('connection');
   }
 }

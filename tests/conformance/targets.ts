@@ -1,0 +1,122 @@
+/**
+ * The Toxiproxy servers the conformance suite runs against. Every target runs the same tests, so
+ * streamproof's server is held to the behaviour of the official one.
+ *
+ * To add a target: push a ConformanceTarget to the list in conformanceTargets(). `start()` brings
+ * a server up and says how to reach it; the suite creates its proxies with `nextListen()`, connects
+ * through `dial()`, and binds the servers its proxies forward to on `hostForUpstream`. Give a
+ * `skipReason` when the target cannot run on this machine (the suite shows it as skipped with it).
+ */
+import '../../harness/docker/testcontainers-env.ts';
+import { docker, hostGatewayAddress } from '../../harness/docker/engine.ts';
+import { splitHostPort } from '../../harness/toxiproxy/proxy.ts';
+import { ToxiproxyServer } from '../../harness/toxiproxy/api-server.ts';
+
+export interface StartedTarget {
+  /** Base URL of the API, e.g. http://127.0.0.1:8474 */
+  apiUrl: string;
+  /** Host part of proxy listen addresses (as the server sees it). */
+  hostForListen: string;
+  /** The address the server dials to reach a server the tests run on this machine; tests bind there. */
+  hostForUpstream: string;
+  /** A listen address for a new proxy. Default `${hostForListen}:0`; a container returns a published port. */
+  nextListen?(): string;
+  /** Where the tests connect for a proxy whose API-reported listen address is `listen`. Default: `listen`. */
+  dial?(listen: string): { host: string; port: number };
+  close(): Promise<void>;
+}
+
+export interface ConformanceTarget {
+  name: string;
+  /** Set when the target cannot run here; the suite reports it as skipped with this reason. */
+  skipReason?: string;
+  start(): Promise<StartedTarget>;
+}
+
+export function listenFor(target: StartedTarget): string {
+  return target.nextListen?.() ?? `${target.hostForListen}:0`;
+}
+
+export function dialFor(target: StartedTarget, listen: string): { host: string; port: number } {
+  if (target.dial) return target.dial(listen);
+  const address = splitHostPort(listen);
+  if (!address) throw new Error(`the API reported an unusable listen address: ${listen}`);
+  return address;
+}
+
+/** streamproof's server, in this process, on loopback. */
+export const hostTarget: ConformanceTarget = {
+  name: 'streamproof server on the host',
+  async start() {
+    const server = await ToxiproxyServer.start({ host: '127.0.0.1', port: 0 });
+    return { apiUrl: server.url, hostForListen: '127.0.0.1', hostForUpstream: '127.0.0.1', close: () => server.close() };
+  },
+};
+
+export const OFFICIAL_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
+
+/** Ports @testcontainers/toxiproxy publishes for proxies (its FIRST_PROXIED_PORT and 31 more). */
+const CONTAINER_PROXY_PORTS = Array.from({ length: 32 }, (_, i) => 8666 + i);
+
+/** The official image through @testcontainers/toxiproxy; proxies forward to this host's bridge gateway. */
+export function officialImageTarget(skipReason: string | undefined): ConformanceTarget {
+  return {
+    name: `official image ${OFFICIAL_IMAGE}`,
+    ...(skipReason ? { skipReason } : {}),
+    async start() {
+      const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
+      const container = await new ToxiProxyContainer(OFFICIAL_IMAGE).start();
+      let next = 0;
+      return {
+        apiUrl: `http://${container.getHost()}:${container.getMappedPort(8474)}`,
+        hostForListen: '0.0.0.0',
+        hostForUpstream: await hostGatewayAddress(),
+        // The suite deletes its proxies after each test, so cycling through the pool never collides.
+        nextListen: () => `0.0.0.0:${CONTAINER_PROXY_PORTS[next++ % CONTAINER_PROXY_PORTS.length]}`,
+        dial: (listen) => ({ host: container.getHost(), port: container.getMappedPort(splitHostPort(listen)?.port ?? 0) }),
+        close: async () => {
+          await container.stop();
+        },
+      };
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+/** Why `image` cannot run here, or undefined when Docker has it or can pull it. */
+export async function imageSkipReason(image: string, pullTimeoutMs = 60_000): Promise<string | undefined> {
+  try {
+    await withTimeout(docker().ping(), 3000, 'Docker ping');
+  } catch (error) {
+    return `no Docker engine answers (${(error as Error).message})`;
+  }
+  try {
+    await docker().getImage(image).inspect();
+    return undefined;
+  } catch {
+    // not present: try a pull
+  }
+  try {
+    await withTimeout(
+      (async () => {
+        const stream = await docker().pull(image);
+        await new Promise<void>((resolve, reject) => docker().modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+      })(),
+      pullTimeoutMs,
+      `docker pull ${image}`,
+    );
+    return undefined;
+  } catch (error) {
+    return `Docker does not have ${image} and cannot pull it (${(error as Error).message.split('\n')[0]!.trim()})`;
+  }
+}
+
+export async function conformanceTargets(): Promise<ConformanceTarget[]> {
+  return [hostTarget, officialImageTarget(await imageSkipReason(OFFICIAL_IMAGE))];
+}
