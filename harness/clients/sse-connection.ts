@@ -3,6 +3,8 @@
  * connection ended from the client's side (ConnectionEndKind) and never retries: clients do that.
  */
 import { finished } from 'node:stream/promises';
+import { pipeline } from 'node:stream';
+import { constants as zlib, createGunzip } from 'node:zlib';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { request, type Dispatcher } from 'undici';
 import { now, type ClockMs } from '../clock.ts';
@@ -215,7 +217,8 @@ export async function recordConnection(opts: RecordOptions): Promise<RecordedRes
     if (abortedAtMs !== undefined) throw new Error('aborted before the request');
     response = await request(endpointUrl(opts.url, opts.format), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...opts.headers },
+      // Like fetch-based SDKs and browsers: a proxy may compress (haproxy:compressed); decoded below.
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'accept-encoding': 'gzip', ...opts.headers },
       body: JSON.stringify(opts.body),
       signal: controller.signal,
       headersTimeout: opts.headersTimeoutMs ?? 0,
@@ -264,16 +267,28 @@ export async function recordConnection(opts: RecordOptions): Promise<RecordedRes
   const decoder = new TextDecoder();
   let errorBody = '';
   let bodyError: unknown;
-  response.body.on('data', (chunk: Buffer) => {
+  // A gzip body is decoded as its bytes arrive: each sync-flushed block yields its events at once
+  // (a truncated stream ends without error, judged like any other by its terminator). Chunks
+  // record wire bytes; events are stamped when their decoded text comes out.
+  const gzip = connection.headers['content-encoding']?.trim().toLowerCase() === 'gzip';
+  const decoded = gzip
+    ? pipeline(response.body, createGunzip({ flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH }), () => {})
+    : response.body;
+  if (gzip) {
+    response.body.on('data', (chunk: Buffer) => {
+      if (abortedAtMs === undefined) connection.chunks.push({ atMs: now(), bytes: chunk.length });
+    });
+  }
+  decoded.on('data', (chunk: Buffer) => {
     if (abortedAtMs !== undefined) return;
     chunkAtMs = now();
-    connection.chunks.push({ atMs: chunkAtMs, bytes: chunk.length });
+    if (!gzip) connection.chunks.push({ atMs: chunkAtMs, bytes: chunk.length });
     const text = decoder.decode(chunk, { stream: true });
     if (ok) parser.feed(text);
     else errorBody += text;
   });
   try {
-    await finished(response.body);
+    await finished(decoded);
   } catch (error) {
     bodyError = error;
   }
