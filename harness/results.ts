@@ -24,8 +24,10 @@ export interface ProxyInfo {
 export interface SweepOutcome {
   parameter: 'heartbeatSeconds';
   tried: Array<{ heartbeatSeconds: number; verdict: Verdict; measured: string }>;
-  /** Unscaled seconds; null when no interval survived (a deadline: heartbeats do not help). */
+  /** Unscaled seconds; null when no interval survived. */
   largestSafeHeartbeatSeconds: number | null;
+  /** Why heartbeats cannot help on this path, when a box is known to put a deadline on the whole response. */
+  note?: string;
 }
 
 /** One (scenario, path, client, check). */

@@ -17,8 +17,11 @@
 import { test } from 'vitest';
 import { z } from 'zod';
 import { CHECK_NAMES, type CheckName, type ClientRun, type StreamEvidence, type Verdict } from './model.ts';
+import { blameChain } from './chain/blame.ts';
+import { observeTap } from './chain/observation.ts';
+import { now } from './clock.ts';
 import { StreamproofError } from './errors.ts';
-import { parseStreamScript, StreamScriptError, type StreamScript } from './mock-llm/index.ts';
+import { parseStreamScript, SCRIPT_HEADER, StreamScriptError, type StreamScript } from './mock-llm/index.ts';
 import type { MockLlm } from './mock-llm/index.ts';
 import {
   afterTokenEvents,
@@ -29,13 +32,19 @@ import {
   type RecordOptions,
 } from './clients/index.ts';
 import { DEFAULT_THRESHOLDS, evaluateChecks, type Thresholds } from './checks/index.ts';
+import { haproxyIdleTimeoutMs, haproxyProfiles, haproxyTimeoutModel, loadHaproxyProfile } from './proxies/haproxy-config.ts';
 import { nginxProfiles, nginxIdleTimeoutMs, loadNginxSite } from './proxies/nginx-config.ts';
+import type { ProxyHandle } from './proxies/proxy-handle.ts';
+import type { StartedToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
 import { readSettings, scaledMs, type ProxyVersion } from './settings.ts';
-import { Stack, type HopSpec } from './stack.ts';
-import type { ProxyInfo, ScenarioOutcome } from './results.ts';
+import { Stack, type BoxKind, type HopSpec } from './stack.ts';
+import type { ProxyInfo, ScenarioOutcome, SweepOutcome } from './results.ts';
 
 export const PASS = 'pass' as const;
 export const FAIL = 'fail' as const;
+
+const BOX = '(?:nginx|haproxy|toxiproxy)(?::[\\w.-]+)?';
+const PATH_PATTERN = new RegExp(`^(?:direct|${BOX}(?: > ${BOX})*)$`);
 
 const VerdictSchema = z.enum(['pass', 'fail']);
 const ExpectationSchema = z.union([VerdictSchema, z.partialRecord(z.enum(CHECK_NAMES), VerdictSchema)]);
@@ -55,9 +64,34 @@ const ScenarioSchema = z.strictObject({
   /** Abort the client on purpose: as soon as the tool call starts, or after N token events. */
   abort: z.union([z.literal('on-tool-call'), z.strictObject({ afterTokens: z.int().positive() })]).optional(),
   checks: z.array(z.enum(CHECK_NAMES)).min(1),
-  /** Paths to run: `direct` and `kind:profile`; each proxy path runs at every version of the run. */
-  paths: z.array(z.string().regex(/^(direct|nginx:[\w.-]+)$/, 'a path is `direct` or `nginx:<profile>`')).min(1)
+  /**
+   * Paths to run: `direct`, one box (`nginx:hardened`), or a chain, client side first
+   * (`toxiproxy > haproxy:alb > nginx:default`). Each proxy path runs at every version of the run.
+   */
+  paths: z.array(z.string().regex(PATH_PATTERN, 'a path is `direct`, or boxes `kind:profile` joined by ` > ` (kinds: nginx, haproxy, toxiproxy)')).min(1)
     .default(['direct', 'nginx:default', 'nginx:hardened']),
+  /**
+   * Toxics for the `toxiproxy` box of a path (Toxiproxy's own types and attributes; times in real
+   * ms, not scaled). `when`: from the start, or once the client sees the tool call. A fault lasts
+   * until the origin first notices a cut (`first-cut`, so a reconnect goes through) or to the end.
+   */
+  faults: z
+    .array(
+      z.strictObject({
+        type: z.enum(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data']),
+        stream: z.enum(['upstream', 'downstream']).default('downstream'),
+        toxicity: z.number().min(0).max(1).default(1),
+        attributes: z.record(z.string(), z.number()).default({}),
+        when: z.enum(['start', 'tool-call']).default('start'),
+        until: z.enum(['first-cut', 'end']).default('first-cut'),
+      }),
+    )
+    .default([]),
+  /**
+   * Run the stream once more per heartbeat interval (seconds, unscaled) on the same path, and
+   * report the largest interval whose stream survived the tool pause with no gap over the allowance.
+   */
+  sweep: z.strictObject({ heartbeatSeconds: z.array(z.number().positive()).min(1) }).optional(),
   /** Overrides of the checks' thresholds (harness/checks/thresholds.ts); an unknown name is an error. */
   thresholds: z
     .strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((key) => [key, z.number().nonnegative().optional()])))
@@ -73,7 +107,17 @@ type Scenario = z.output<typeof ScenarioSchema>;
 
 interface MatrixPath {
   label: string;
-  hop?: HopSpec;
+  /** Client side first; [] for direct. */
+  hops: HopSpec[];
+}
+
+/** `haproxy:alb > nginx` → hops at one version (a box without a profile is its `default`; toxiproxy's is `faults`). */
+function parseHops(path: string, version: ProxyVersion): HopSpec[] {
+  if (path === 'direct') return [];
+  return path.split(' > ').map((box) => {
+    const [kind, profile] = box.split(':') as [BoxKind, string | undefined];
+    return { kind, profile: profile ?? (kind === 'toxiproxy' ? 'faults' : 'default'), version };
+  });
 }
 
 function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scenario: Scenario; script: StreamScript } {
@@ -90,10 +134,16 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
     problems.push(...error.problems.map((problem) => `llm.script.${problem}`));
   }
   if (parsed.success) {
-    const profiles = nginxProfiles();
+    const profiles: Record<BoxKind, string[]> = { nginx: nginxProfiles(), haproxy: haproxyProfiles(), toxiproxy: ['faults'] };
     for (const path of parsed.data.paths) {
-      const profile = path.split(':')[1];
-      if (profile && !profiles.includes(profile)) problems.push(`paths: no nginx profile '${profile}' (have: ${profiles.join(', ')})`);
+      for (const hop of parseHops(path, 'bookworm')) {
+        if (!profiles[hop.kind].includes(hop.profile)) {
+          problems.push(`paths: no ${hop.kind} profile '${hop.profile}' in '${path}' (have: ${profiles[hop.kind].join(', ')})`);
+        }
+      }
+    }
+    if (parsed.data.faults.length > 0 && !parsed.data.paths.some((path) => parseHops(path, 'bookworm').some((hop) => hop.kind === 'toxiproxy'))) {
+      problems.push('faults: no path has a toxiproxy box to inject them (add `toxiproxy > ...` to a path)');
     }
     for (const key of Object.keys(parsed.data.expect)) {
       const [base, version] = key.split('@');
@@ -115,9 +165,10 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
 
 function matrixPaths(paths: string[], versions: readonly ProxyVersion[]): MatrixPath[] {
   return paths.flatMap((path): MatrixPath[] => {
-    if (path === 'direct') return [{ label: 'direct' }];
-    const [kind, profile] = path.split(':') as ['nginx', string];
-    return versions.map((version) => ({ label: `${path}@${version}`, hop: { kind, profile, version } }));
+    if (path === 'direct') return [{ label: 'direct', hops: [] }];
+    // A path of Toxiproxy alone does not vary with the proxies' versions.
+    const hopVersions = parseHops(path, 'bookworm').every((hop) => hop.kind === 'toxiproxy') ? versions.slice(0, 1) : versions;
+    return hopVersions.map((version) => ({ label: `${path}@${version}`, hops: parseHops(path, version) }));
   });
 }
 
@@ -181,17 +232,26 @@ export function scenario(spec: ScenarioSpec): void {
   for (const path of matrixPaths(scenario.paths, settings.versions)) {
     streamTest.concurrent(path.label, { timeout: timeoutMs }, async ({ stack, task, expect }) => {
       const llm: MockLlm = await stack.mockLlm({ mode: scenario.llm.mode, timeScale, script });
-      const proxy = path.hop ? await stack.proxy(path.hop, llm.port, timeScale) : undefined;
+      const started = await stack.path(path.hops, llm.port, timeScale);
+      const faults = armFaults(scenario.faults, started.boxes, llm);
+      const url = started.url ?? llm.url('127.0.0.1');
+      const body = requestBody(scenario.format, `${scenario.name} via ${path.label}`);
 
-      const run = await runClient(scenario, {
-        url: proxy?.url ?? llm.url('127.0.0.1'),
-        format: scenario.format,
-        body: requestBody(scenario.format, `${scenario.name} via ${path.label}`),
-        abortWhen:
-          scenario.abort === undefined ? undefined
-          : scenario.abort === 'on-tool-call' ? onToolCall()
-          : afterTokenEvents(scenario.abort.afterTokens),
-      });
+      const [run, sweep] = await Promise.all([
+        runClient(scenario, {
+          url,
+          format: scenario.format,
+          body,
+          onEvent: faults.onEvent,
+          abortWhen:
+            scenario.abort === undefined ? undefined
+            : scenario.abort === 'on-tool-call' ? onToolCall()
+            : afterTokenEvents(scenario.abort.afterTokens),
+        }),
+        // The sweep's streams run beside the main one, through the same boxes, one script each.
+        scenario.sweep ? runHeartbeatSweep(scenario, scenario.sweep.heartbeatSeconds, { url, llm, timeScale, path }) : undefined,
+      ]);
+      await faults.settled();
 
       const clientAbortAtMs = run.outcome === 'aborted' ? run.connections.at(-1)?.end.atMs : undefined;
       if (clientAbortAtMs !== undefined) {
@@ -207,24 +267,50 @@ export function scenario(spec: ScenarioSpec): void {
         generations: llm.ledger.generationsFor(run.logicalKey),
         intent: {
           ...intentBase,
-          idleTimeoutMs: path.hop ? nginxIdleTimeoutMs(loadNginxSite(path.hop.profile).text, timeScale) : undefined,
+          idleTimeoutMs: pathIdleTimeoutMs(path.hops, timeScale),
           clientAbortAtMs,
+          ...(path.hops.some((hop) => hop.kind === 'toxiproxy') ? { injectedDelayMs: injectedDelayMs(scenario.faults) } : {}),
         },
       };
-      const results = evaluateChecks(scenario.checks, evidence, scenario.thresholds as Partial<Thresholds>);
+      const thresholds = scenario.thresholds as Partial<Thresholds>;
+      const results = evaluateChecks(scenario.checks, evidence, thresholds);
+
+      const taps = await started.collectTaps();
+      const chain = taps
+        ? blameChain(
+            {
+              boxes: started.boxes.map((box) => box.id),
+              client: run.connections,
+              taps: taps.map((recording) => observeTap(recording, scenario.format)),
+            },
+            evidence,
+            thresholds,
+          )
+        : undefined;
 
       const missing = scenario.checks.filter((check) => !expectedVerdict(scenario, path, check));
-      const proxies: ProxyInfo[] = proxy
-        ? [{ kind: proxy.kind, profile: proxy.profile, image: proxy.image, version: proxy.version, matrixVersion: proxy.matrixVersion }]
-        : [];
+      const proxies: ProxyInfo[] = started.boxes.map((box) => ({
+        kind: box.kind,
+        profile: box.profile,
+        image: box.image,
+        version: box.version,
+        matrixVersion: box.matrixVersion,
+        ...(emulationOf(box) ? { emulationOf: emulationOf(box) } : {}),
+      }));
       const outcome: ScenarioOutcome = {
         scenario: scenario.name,
         pathLabel: path.label,
-        path: proxy ? [proxy.id] : [],
+        path: started.boxes.map((box) => box.id),
         proxies,
         client: run.client,
         timeScale,
-        checks: results.map((r) => ({ ...r, expectedVerdict: expectedVerdict(scenario, path, r.check) ?? 'pass' })),
+        checks: results.map((r) => ({
+          ...r,
+          expectedVerdict: expectedVerdict(scenario, path, r.check) ?? 'pass',
+          ...(chain ? { detail: `${r.detail} Chain: ${chain.summary}` } : {}),
+        })),
+        ...(chain ? { chain } : {}),
+        ...(sweep ? { sweep } : {}),
       };
       (task.meta as { streamproof?: ScenarioOutcome }).streamproof = outcome;
 
@@ -236,4 +322,138 @@ export function scenario(spec: ScenarioSpec): void {
       }
     });
   }
+}
+
+/** The shortest idle timeout any box of the path is known to put on a silent response, scaled. */
+function pathIdleTimeoutMs(hops: HopSpec[], timeScale: number): number | undefined {
+  const known = hops.flatMap((hop) => {
+    if (hop.kind === 'nginx') return [nginxIdleTimeoutMs(loadNginxSite(hop.profile).text, timeScale)];
+    if (hop.kind === 'haproxy') return [haproxyIdleTimeoutMs(loadHaproxyProfile(hop.profile).text, timeScale)].filter((ms) => ms !== undefined);
+    return [];
+  });
+  return known.length ? Math.min(...known) : undefined;
+}
+
+/** For a managed-service emulation profile: the service it emulates, as its file states. */
+function emulationOf(box: ProxyHandle): string | undefined {
+  if (box.kind !== 'haproxy') return undefined;
+  return emulationOfText(loadHaproxyProfile(box.profile).text);
+}
+
+function emulationOfText(cfg: string): string | undefined {
+  return /^#\s*streamproof-emulation:\s*(.+?)\s*$/m.exec(cfg)?.[1];
+}
+
+type Fault = Scenario['faults'][number];
+
+/**
+ * The per-event delay the downstream toxics add by design: latency + jitter; a bandwidth limit's
+ * time to send 1 KiB (an event is a few hundred bytes); a slicer's pauses over 1 KiB of slices.
+ */
+function injectedDelayMs(faults: Fault[]): number {
+  let total = 0;
+  for (const fault of faults) {
+    if (fault.stream !== 'downstream' || fault.toxicity === 0) continue;
+    const a = fault.attributes;
+    if (fault.type === 'latency') total += (a.latency ?? 0) + (a.jitter ?? 0);
+    if (fault.type === 'bandwidth' && (a.rate ?? 0) > 0) total += 1000 / a.rate!;
+    if (fault.type === 'slicer' && (a.average_size ?? 0) > 0) total += (1024 / a.average_size!) * ((a.delay ?? 0) / 1000);
+  }
+  return total;
+}
+
+/**
+ * Puts the scenario's toxics on the path's toxiproxy box: `start` ones now, `tool-call` ones when
+ * the client first sees the tool call; `first-cut` ones come off when the origin notices a cut, so
+ * a reconnect meets a healthy path.
+ */
+function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
+  const toxiproxy = boxes.find((box): box is StartedToxiproxyProxy => box.kind === 'toxiproxy');
+  const pending: Promise<unknown>[] = [];
+  const idle = { onEvent: undefined, settled: async () => {} };
+  if (!toxiproxy || faults.length === 0) return idle;
+
+  const apply = (fault: Fault, index: number) => {
+    const name = `${fault.type}_${fault.stream}_${index}`;
+    const added = toxiproxy.hop.addToxic({
+      name,
+      type: fault.type,
+      stream: fault.stream,
+      toxicity: fault.toxicity,
+      attributes: fault.attributes,
+    } as Parameters<typeof toxiproxy.hop.addToxic>[0]);
+    pending.push(added);
+    if (fault.until === 'first-cut') {
+      const addedAtMs = now();
+      pending.push(
+        added.then(async (toxic) => {
+          await llm.waitFor('peer-gone', (served) => (served.peerGoneAtMs ?? 0) >= addedAtMs - 1, 120_000).catch(() => {});
+          await toxic.remove();
+        }),
+      );
+    }
+  };
+  faults.forEach((fault, index) => fault.when === 'start' && apply(fault, index));
+  let toolCallArmed = false;
+  const onEvent: RecordOptions['onEvent'] = (_event, progress) => {
+    if (toolCallArmed || !progress.toolCallSeen) return;
+    toolCallArmed = true;
+    faults.forEach((fault, index) => fault.when === 'tool-call' && apply(fault, index));
+  };
+  return {
+    onEvent,
+    // A fault that never fired (the stream ended first) must not hold the test: bounded by the run's own end.
+    settled: async () => {
+      await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    },
+  };
+}
+
+/**
+ * The heartbeat sweep: one stream per interval, concurrently, each with its own prompt and a
+ * script that differs only in `heartbeatSeconds`; the largest interval whose stream passes the
+ * heartbeat check is the figure.
+ */
+async function runHeartbeatSweep(
+  scenario: Scenario,
+  intervals: number[],
+  context: { url: string; llm: MockLlm; timeScale: number; path: MatrixPath },
+): Promise<SweepOutcome> {
+  const base = context.llm.script;
+  const tried = await Promise.all(
+    [...intervals].sort((a, b) => a - b).map(async (heartbeatSeconds) => {
+      const body = requestBody(scenario.format, `${scenario.name} via ${context.path.label}, heartbeat every ${heartbeatSeconds} s`);
+      const run = await runSingleConnectionClient({
+        url: context.url,
+        format: scenario.format,
+        body,
+        headers: { [SCRIPT_HEADER]: JSON.stringify({ ...base, heartbeatSeconds }) },
+      });
+      const evidence: StreamEvidence = {
+        run,
+        served: context.llm.ledger.servedFor(run.logicalKey),
+        generations: context.llm.ledger.generationsFor(run.logicalKey),
+        intent: {
+          toolPauseMs: base.toolCall ? scaledMs(base.toolCall.pauseSeconds, context.timeScale) : undefined,
+          heartbeatIntervalMs: scaledMs(heartbeatSeconds, context.timeScale),
+          idleTimeoutMs: pathIdleTimeoutMs(context.path.hops, context.timeScale),
+        },
+      };
+      const [result] = evaluateChecks(['heartbeat'], evidence, scenario.thresholds as Partial<Thresholds>);
+      return { heartbeatSeconds, verdict: result!.verdict, measured: result!.measured };
+    }),
+  );
+  const safe = tried.filter((t) => t.verdict === 'pass').map((t) => t.heartbeatSeconds);
+  const deadlines = context.path.hops.flatMap((hop) => {
+    if (hop.kind !== 'haproxy') return [];
+    const text = loadHaproxyProfile(hop.profile).text;
+    const model = haproxyTimeoutModel(text);
+    return model?.kind === 'deadline' ? [`${hop.kind}:${hop.profile} emulates a ${model.ms / 1000} s deadline on the whole response (emulation of ${emulationOfText(text) ?? hop.profile}): heartbeats do not help`] : [];
+  });
+  return {
+    parameter: 'heartbeatSeconds',
+    tried,
+    largestSafeHeartbeatSeconds: safe.length ? Math.max(...safe) : null,
+    ...(deadlines.length ? { note: deadlines.join('; ') } : {}),
+  };
 }

@@ -3,33 +3,86 @@
  * with the test (vitest fixture in scenario.ts). Tests run concurrently, so nothing is shared.
  */
 import { hostGatewayAddress } from './docker/engine.ts';
-import { resolveImage, type ProxyKind, type ResolvedImage } from './docker/images.ts';
-import { StreamproofError } from './errors.ts';
+import { randomUUID } from 'node:crypto';
+import type { TapRecording } from './chain/observation.ts';
+import { docker } from './docker/engine.ts';
+import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage, type ProxyKind, type ResolvedImage } from './docker/images.ts';
+import { runLabels } from './docker/run-registry.ts';
 import { MockLlm, type MockLlmOptions } from './mock-llm/index.ts';
-import { loadNginxSite } from './proxies/nginx-config.ts';
+import { loadHaproxyProfile } from './proxies/haproxy-config.ts';
+import { HaproxyProxy } from './proxies/haproxy-proxy.ts';
+import { HAPROXY_LISTEN_PORT } from './proxies/haproxy-config.ts';
+import { loadNginxSite, NGINX_LISTEN_PORT } from './proxies/nginx-config.ts';
 import { NginxProxy } from './proxies/nginx-proxy.ts';
-import { LLM_HOST_ALIAS, type ProxyHandle } from './proxies/proxy-handle.ts';
+import { LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle } from './proxies/proxy-handle.ts';
+import { TOXIPROXY_HOP_PORT, ToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
 import { readSettings, type ProxyVersion } from './settings.ts';
 
 /** One hop of a path, as a scenario names it: `nginx:hardened` at a matrix version. */
 export interface HopSpec {
-  kind: ProxyKind;
+  kind: BoxKind;
   profile: string;
   version: ProxyVersion;
+}
+
+/** What can stand on a path: the proxies of the matrix, and Toxiproxy injecting faults. */
+export type BoxKind = ProxyKind | 'toxiproxy';
+
+/** Images beyond the proxies: a fault hop (official Toxiproxy or streamproof's server) and the taps (always streamproof's). */
+type ImageKey = BoxKind | 'toxiproxy-server';
+
+export interface StartedPath {
+  boxes: ProxyHandle[];
+  /** Where the client connects (the first box); undefined for a direct path. */
+  url: string | undefined;
+  /** Each tap's recording, one per box (the tap behind it); undefined without taps (paths of 0 or 1 box). */
+  collectTaps(): Promise<TapRecording[] | undefined>;
+}
+
+const TAPS_ALIAS = 'streamproof-taps';
+const TAPS_FIRST_PORT = 8700;
+const hopAlias = (index: number) => `hop-${index + 1}`;
+
+function listenPortOf(kind: BoxKind): number {
+  return kind === 'toxiproxy' ? TOXIPROXY_HOP_PORT : kind === 'haproxy' ? HAPROXY_LISTEN_PORT : NGINX_LISTEN_PORT;
+}
+
+/** A private bridge network for one chain, labelled with the run so a sweep can remove it. */
+async function createChainNetwork(): Promise<{ name: string } & AsyncDisposable> {
+  const name = `streamproof-chain-${randomUUID().slice(0, 8)}`;
+  const network = await docker().createNetwork({ Name: name, Driver: 'bridge', Labels: runLabels() });
+  return {
+    name,
+    [Symbol.asyncDispose]: async () => {
+      await network.remove().catch(() => {});
+    },
+  };
 }
 
 const ENV_IMAGES = 'STREAMPROOF_IMAGES';
 const ENV_GATEWAY = 'STREAMPROOF_HOST_GATEWAY';
 
 /** Main process: hand resolved images and the gateway to the workers (they inherit the env). */
-export function shareWithWorkers(images: ResolvedImage[], gateway: string): void {
-  process.env[ENV_IMAGES] = JSON.stringify(Object.fromEntries(images.map((i) => [`${i.kind}:${i.version}`, i.image])));
+export function shareWithWorkers(images: ResolvedImage[], toxiproxy: { fault: string; server: string }, gateway: string): void {
+  process.env[ENV_IMAGES] = JSON.stringify({
+    ...Object.fromEntries(images.map((i) => [`${i.kind}:${i.version}`, i.image])),
+    toxiproxy: toxiproxy.fault,
+    'toxiproxy-server': toxiproxy.server,
+  });
   process.env[ENV_GATEWAY] = gateway;
 }
 
-async function imageFor(kind: ProxyKind, version: ProxyVersion): Promise<string> {
+async function imageFor(kind: ImageKey, version: ProxyVersion): Promise<string> {
   const shared = JSON.parse(process.env[ENV_IMAGES] ?? '{}') as Record<string, string>;
-  return shared[`${kind}:${version}`] ?? (await resolveImage(kind, version, readSettings().imageSource)).image;
+  const source = readSettings().imageSource;
+  switch (kind) {
+    case 'toxiproxy':
+      return shared.toxiproxy ?? (await resolveToxiproxyImage(source)).image;
+    case 'toxiproxy-server':
+      return shared['toxiproxy-server'] ?? (await resolveToxiproxyServerImage(source));
+    default:
+      return shared[`${kind}:${version}`] ?? (await resolveImage(kind, version, source)).image;
+  }
 }
 
 export class Stack implements AsyncDisposable {
@@ -43,21 +96,88 @@ export class Stack implements AsyncDisposable {
     return llm;
   }
 
+  /** One box on the default bridge, forwarding to the mock LLM: a path of one hop. */
   async proxy(hop: HopSpec, upstreamPort: number, timeScale: number): Promise<ProxyHandle> {
-    if (hop.kind !== 'nginx') {
-      throw new StreamproofError('STREAMPROOF_UNKNOWN_PROFILE', `proxy kind '${hop.kind}' is not available yet`, 'use nginx');
+    return this.box(hop, { upstream: { host: LLM_HOST_ALIAS, port: upstreamPort }, timeScale });
+  }
+
+  /**
+   * A path of boxes, client side first. One box runs on the default bridge. Two or more run on a
+   * private network, each reached by its alias, with a recording tap behind every box (one
+   * container of streamproof's Toxiproxy-compatible server, a proxy per tap), so each point of the
+   * chain can be measured; only the first box is published on 127.0.0.1.
+   */
+  async path(hops: HopSpec[], llmPort: number, timeScale: number): Promise<StartedPath> {
+    const llm = { host: LLM_HOST_ALIAS, port: llmPort };
+    if (hops.length === 0) return { boxes: [], url: undefined, collectTaps: async () => undefined };
+    if (hops.length === 1) {
+      const box = await this.proxy(hops[0]!, llmPort, timeScale);
+      return { boxes: [box], url: box.url, collectTaps: async () => undefined };
     }
-    const site = loadNginxSite(hop.profile);
-    const image = await imageFor(hop.kind, hop.version);
-    const proxy = await new NginxProxy(image, {
-      profile: site.name,
-      site: site.text,
-      upstream: { host: LLM_HOST_ALIAS, port: upstreamPort },
+
+    const network = await createChainNetwork();
+    this.disposables.push(network);
+    const tapsImage = await imageFor('toxiproxy-server', 'bookworm');
+    const taps = await new ToxiproxyProxy(tapsImage, {
+      profile: 'taps',
       timeScale,
-      version: hop.version,
+      version: hops[0]!.version,
+      network: { name: network.name, alias: TAPS_ALIAS },
     }).start();
-    this.disposables.push(proxy);
-    return proxy;
+    this.disposables.push(taps);
+
+    const tapName = (i: number) => `behind-${i + 1}`;
+    const tapPort = (i: number) => TAPS_FIRST_PORT + i;
+    await Promise.all(
+      hops.map((_, i) => {
+        const next = hops[i + 1];
+        const upstream = next ? { host: hopAlias(i + 1), port: listenPortOf(next.kind) } : llm;
+        return taps.createProxy(tapName(i), tapPort(i), upstream);
+      }),
+    );
+    const boxes = await Promise.all(
+      hops.map((hop, i) =>
+        this.box(hop, {
+          upstream: { host: TAPS_ALIAS, port: tapPort(i) },
+          timeScale,
+          network: { name: network.name, alias: hopAlias(i) },
+          publish: i === 0,
+        }),
+      ),
+    );
+    return {
+      boxes,
+      url: boxes[0]!.url,
+      collectTaps: async () => Promise.all(hops.map((_, i) => taps.recording(tapName(i)))),
+    };
+  }
+
+  private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>): Promise<ProxyHandle> {
+    const options = { ...wiring, version: hop.version };
+    let started: ProxyHandle;
+    switch (hop.kind) {
+      case 'nginx': {
+        const site = loadNginxSite(hop.profile);
+        started = await new NginxProxy(await imageFor('nginx', hop.version), { ...options, profile: site.name, site: site.text }).start();
+        break;
+      }
+      case 'haproxy': {
+        const profile = loadHaproxyProfile(hop.profile);
+        started = await new HaproxyProxy(await imageFor('haproxy', hop.version), {
+          ...options,
+          profile: profile.name,
+          config: profile.text,
+          luaFiles: profile.luaFiles,
+          file: profile.file,
+        }).start();
+        break;
+      }
+      case 'toxiproxy':
+        started = await new ToxiproxyProxy(await imageFor('toxiproxy', hop.version), { ...options, profile: hop.profile }).start();
+        break;
+    }
+    this.disposables.push(started);
+    return started;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -28,8 +28,13 @@ export interface ChainPoint {
 /** A box's share, from the points on either side of it. */
 export interface HopShare {
   box: string;
-  /** p95 delivery delay it added (its client-side point minus its origin-side point), ms. */
+  /**
+   * p95 delivery delay it added (its client-side point minus its origin-side point), ms, less what
+   * it injected on purpose (a Toxiproxy box's latency, bandwidth and slicer toxics).
+   */
   addedDelayP95Ms: number | null;
+  /** Delay the scenario injected at this box on purpose, ms (Toxiproxy boxes only). */
+  injectedDelayMs?: number;
   /** How much longer the longest silence is in front of it than behind it, ms. */
   addedMaxGapMs: number | null;
 }
@@ -66,8 +71,10 @@ export function blameChain(
   const limits = pickThresholds(['delayP95Ms', 'maxGapFactor', 'gapSlackMs'], thresholds);
   const intervalMs = evidence.intent.heartbeatIntervalMs;
   const allowedGapMs = intervalMs === undefined ? null : intervalMs * limits.maxGapFactor + limits.gapSlackMs;
+  // Points are measured raw; injected delay is taken off the box that injects it, not off every point.
+  const { injectedDelayMs: injected = 0, ...intent } = evidence.intent;
   const measure = (at: string, connections: RecordedConnection[], cut?: CutDirection): ChainPoint & { allowedGapMs: number | null } => {
-    const atPoint: StreamEvidence = { ...evidence, run: { ...evidence.run, connections } };
+    const atPoint: StreamEvidence = { ...evidence, intent, run: { ...evidence.run, connections } };
     const b = buffering.evaluate(atPoint).figures;
     const h = heartbeat.evaluate(atPoint).figures;
     const first = connections[0];
@@ -90,19 +97,29 @@ export function blameChain(
     : clientFirst.end.kind === 'aborted' ? 'from-client-side'
     : clientFirst.end.kind === 'reset' || clientFirst.end.kind === 'eof-without-terminator' ? 'from-server-side'
     : undefined;
+  // A tap sees every stream through its box (a sweep runs several at once): keep this request's.
+  const ours = new Set(evidence.served.map((request) => request.requestId));
   const points = [
     measure('client', observations.client, clientCut),
     ...observations.boxes.map((box, i) => {
-      const tap = observations.taps[i] ?? [];
+      const all = observations.taps[i] ?? [];
+      const matched = all.filter((seen) => seen.requestId !== undefined && ours.has(seen.requestId));
+      // A response cut before its head carries no request id: then the unnamed ones are the evidence.
+      const tap = matched.length ? matched : all.filter((seen) => seen.requestId === undefined);
       return measure(`behind ${box}`, tap, tap[0]?.cut);
     }),
   ];
 
-  const hops: HopShare[] = observations.boxes.map((box, i) => ({
-    box,
-    addedDelayP95Ms: difference(points[i]!.delayP95Ms, points[i + 1]!.delayP95Ms),
-    addedMaxGapMs: difference(points[i]!.maxGapMs, points[i + 1]!.maxGapMs),
-  }));
+  const hops: HopShare[] = observations.boxes.map((box, i) => {
+    const injectedHere = box.startsWith('toxiproxy:') ? injected : 0;
+    const added = difference(points[i]!.delayP95Ms, points[i + 1]!.delayP95Ms);
+    return {
+      box,
+      addedDelayP95Ms: added === null ? null : Math.round((added - injectedHere) * 10) / 10,
+      addedMaxGapMs: difference(points[i]!.maxGapMs, points[i + 1]!.maxGapMs),
+      ...(injectedHere ? { injectedDelayMs: injectedHere } : {}),
+    };
+  });
 
   // Data flows from the origin: the first box to buffer is the last one, in client-first order, that adds delay.
   const firstBufferingBox = [...hops].reverse().find((hop) => (hop.addedDelayP95Ms ?? 0) > limits.delayP95Ms)?.box;

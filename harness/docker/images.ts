@@ -8,7 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker } from './engine.ts';
 import { StreamproofError } from '../errors.ts';
@@ -134,4 +136,111 @@ async function resolveUncached(
   }
   await build;
   return { kind, version, image: localName, source: 'local' };
+}
+
+// ─── Toxiproxy ─────────────────────────────────────────────────────────────────────────────────
+
+/** The official Toxiproxy image, used for fault-injection hops wherever it can be pulled. */
+export const OFFICIAL_TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
+
+const TOXIPROXY_SERVER_DIR = fileURLToPath(new URL('../toxiproxy/', import.meta.url));
+
+/**
+ * streamproof's own Toxiproxy-compatible server (harness/toxiproxy/), in an image: a proxy base
+ * image (Debian bookworm, local or official) plus this Node binary and the server's files, which
+ * use Node builtins only. Taps always run it (they need its recording extension); fault hops run
+ * it where the official image cannot be pulled. Tagged by a hash of everything copied in.
+ */
+export function toxiproxyServerImageName(baseImage: string): string {
+  const hash = createHash('sha256').update(baseImage).update(process.version);
+  for (const file of toxiproxyServerFiles()) hash.update(file).update(readFileSync(`${TOXIPROXY_SERVER_DIR}${file}`));
+  return `streamproof/toxiproxy:${hash.digest('hex').slice(0, 12)}`;
+}
+
+function toxiproxyServerFiles(): string[] {
+  return (readdirSync(TOXIPROXY_SERVER_DIR, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.ts'))
+    .sort();
+}
+
+async function buildToxiproxyServerImage(baseImage: string, name: string, log: (line: string) => void): Promise<void> {
+  log(`building ${name} (streamproof's Toxiproxy-compatible server on ${baseImage}; once per machine)`);
+  const context = mkdtempSync(join(tmpdir(), 'streamproof-toxiproxy-'));
+  try {
+    copyFileSync(process.execPath, join(context, 'node'));
+    cpSync(TOXIPROXY_SERVER_DIR, join(context, 'toxiproxy'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
+    writeFileSync(
+      join(context, 'Dockerfile'),
+      [
+        `FROM ${baseImage}`,
+        'COPY node /usr/local/bin/node',
+        'COPY toxiproxy /opt/streamproof/toxiproxy',
+        'EXPOSE 8474',
+        'ENTRYPOINT ["/usr/local/bin/node", "/opt/streamproof/toxiproxy/main.ts"]',
+        'CMD ["--host", "0.0.0.0", "--port", "8474"]',
+        '',
+      ].join('\n'),
+    );
+    const stream = await docker().buildImage({ context, src: ['Dockerfile', 'node', 'toxiproxy'] }, { t: name, labels: { 'dev.streamproof.image': 'toxiproxy' } });
+    await new Promise<void>((resolve, reject) =>
+      docker().modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string }>) => {
+        const failure = error?.message ?? output.find((line) => line.error)?.error;
+        if (failure) {
+          reject(
+            new StreamproofError(
+              'STREAMPROOF_IMAGE_BUILD',
+              `building ${name} failed: ${failure}`,
+              `check that ${baseImage} runs (streamproof images) and that Docker has disk space`,
+            ),
+          );
+        } else resolve();
+      }),
+    );
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+}
+
+/** The image of streamproof's Toxiproxy-compatible server, built from the bookworm proxy image. */
+export function resolveToxiproxyServerImage(
+  source: 'auto' | 'public' | 'local',
+  log: (line: string) => void = () => {},
+): Promise<string> {
+  const key = `toxiproxy-server:${source}`;
+  let promise = pending.get(key) as Promise<unknown> | undefined;
+  if (!promise) {
+    promise = (async () => {
+      const base = await resolveImage('nginx', 'bookworm', source, log);
+      const name = toxiproxyServerImageName(base.image);
+      if (!(await imageExists(name))) await buildToxiproxyServerImage(base.image, name, log);
+      return name;
+    })();
+    pending.set(key, promise as Promise<ResolvedImage>);
+  }
+  return promise as Promise<string>;
+}
+
+/** A fault-injection hop: the official image where it is present or pullable, else streamproof's server. */
+export function resolveToxiproxyImage(
+  source: 'auto' | 'public' | 'local',
+  log: (line: string) => void = () => {},
+): Promise<{ image: string; source: 'official' | 'streamproof' }> {
+  const key = `toxiproxy:${source}`;
+  let promise = pending.get(key) as Promise<unknown> | undefined;
+  if (!promise) {
+    promise = (async () => {
+      if (source !== 'local') {
+        if (await imageExists(OFFICIAL_TOXIPROXY_IMAGE)) return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' };
+        try {
+          await pull(OFFICIAL_TOXIPROXY_IMAGE);
+          return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' };
+        } catch {
+          log(`${OFFICIAL_TOXIPROXY_IMAGE} cannot be pulled: fault hops use streamproof's Toxiproxy-compatible server`);
+        }
+      }
+      return { image: await resolveToxiproxyServerImage(source, log), source: 'streamproof' };
+    })();
+    pending.set(key, promise as Promise<ResolvedImage>);
+  }
+  return promise as Promise<{ image: string; source: 'official' | 'streamproof' }>;
 }

@@ -55,7 +55,7 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
       if (report.sweep) {
         const safe = report.sweep.largestSafeHeartbeatSeconds;
         lines.push(
-          `  ${path}: largest safe heartbeat interval ${safe === null ? 'none (no interval survived: heartbeats do not help here)' : `${safe} s`}` +
+          `  ${path}: largest safe heartbeat interval ${safe === null ? `none survived${report.sweep.note ? `: ${report.sweep.note}` : ''}` : `${safe} s`}` +
             ` (tried ${report.sweep.tried.map((t) => `${t.heartbeatSeconds} s ${t.verdict}`).join(', ')})`,
         );
       }

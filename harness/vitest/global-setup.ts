@@ -4,7 +4,7 @@
  * signals clean up from here, since workers die before their fixtures' teardown on Ctrl-C.
  */
 import { ensureDockerAnswers, hostGatewayAddress } from '../docker/engine.ts';
-import { resolveImage } from '../docker/images.ts';
+import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage } from '../docker/images.ts';
 import { beginRun, removeRunContainers, removeRunContainersNow, startReaper, sweepStaleContainers } from '../docker/run-registry.ts';
 import { assertNodeVersion } from '../node-version.ts';
 import { readSettings } from '../settings.ts';
@@ -31,14 +31,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const [gateway, ...images] = await Promise.all([
+  const kinds = ['nginx', 'haproxy'] as const;
+  const [gateway, images, toxiproxy, toxiproxyServer] = await Promise.all([
     hostGatewayAddress(),
-    ...settings.versions.map((version) => resolveImage('nginx', version, settings.imageSource, log)),
+    Promise.all(settings.versions.flatMap((version) => kinds.map((kind) => resolveImage(kind, version, settings.imageSource, log)))),
+    resolveToxiproxyImage(settings.imageSource, log),
+    resolveToxiproxyServerImage(settings.imageSource, log),
   ]);
-  shareWithWorkers(images as Awaited<ReturnType<typeof resolveImage>>[], gateway as string);
-  log(
-    `run ${run.runId}, time scale ${settings.timeScale}, images: ${images.map((i) => typeof i === 'string' ? i : `${i.image} (${i.source})`).join(', ')}`,
-  );
+  shareWithWorkers(images, { fault: toxiproxy.image, server: toxiproxyServer }, gateway);
+  const distinct = [...new Set(images.map((i) => `${i.image} (${i.source})`))];
+  log(`run ${run.runId}, time scale ${settings.timeScale}, images: ${distinct.join(', ')}; toxiproxy: ${toxiproxy.image} (${toxiproxy.source})`);
 
   return async () => {
     process.off('SIGINT', onSignal);
