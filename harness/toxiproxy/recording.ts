@@ -57,6 +57,8 @@ export class ProxyRecording {
   private nextId = 1;
   private keptBytes = 0;
   private truncated = false;
+  /** Connections whose both sides have closed. */
+  private readonly finished = new WeakSet<RecordedConnection>();
   private readonly proxyName: string;
   private readonly capBytes: number;
 
@@ -68,11 +70,18 @@ export class ProxyRecording {
   openConnection(acceptedAtMs: number): ConnectionRecorder {
     const connection: RecordedConnection = { id: this.nextId++, acceptedAtMs, chunks: [], closes: [], droppedChunks: 0 };
     this.connections.push(connection);
-    return new ConnectionRecorder(connection, (bytes) => this.reserve(bytes));
+    return new ConnectionRecorder(connection, (bytes) => this.reserve(bytes), () => this.finished.add(connection));
   }
 
+  /** Forget what was recorded; connections still open stay listed (emptied) and record on. */
   clear(): void {
-    this.connections.length = 0;
+    const open = this.connections.filter((c) => !this.finished.has(c));
+    for (const connection of open) {
+      connection.chunks.length = 0;
+      connection.closes.length = 0;
+      connection.droppedChunks = 0;
+    }
+    this.connections.splice(0, this.connections.length, ...open);
     this.keptBytes = 0;
     this.truncated = false;
   }
@@ -100,10 +109,12 @@ export class ConnectionRecorder {
   private readonly closedSides = new Set<Side>();
   private readonly connection: RecordedConnection;
   private readonly reserve: (bytes: number) => boolean;
+  private readonly onFinished: () => void;
 
-  constructor(connection: RecordedConnection, reserve: (bytes: number) => boolean) {
+  constructor(connection: RecordedConnection, reserve: (bytes: number) => boolean, onFinished: () => void) {
     this.connection = connection;
     this.reserve = reserve;
+    this.onFinished = onFinished;
   }
 
   get id(): number {
@@ -128,5 +139,6 @@ export class ConnectionRecorder {
     if (this.closedSides.has(side)) return;
     this.closedSides.add(side);
     this.connection.closes.push(message === undefined ? { atMs, side, how, by } : { atMs, side, how, by, message });
+    if (this.closedSides.size === 2) this.onFinished();
   }
 }
