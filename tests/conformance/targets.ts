@@ -6,9 +6,12 @@
  * a server up and says how to reach it; the suite creates its proxies with `nextListen()`, connects
  * through `dial()`, and binds the servers its proxies forward to on `hostForUpstream`. Give a
  * `skipReason` when the target cannot run on this machine (the suite shows it as skipped with it).
+ * A container target should dial the container's bridge IP, not a published port: Docker's userland
+ * port proxy turns a TCP RST into a plain close (officialImageTarget shows the wiring).
  */
 import '../../harness/docker/testcontainers-env.ts';
 import { docker, hostGatewayAddress } from '../../harness/docker/engine.ts';
+import { runLabels } from '../../harness/docker/run-registry.ts';
 import { splitHostPort } from '../../harness/toxiproxy/proxy.ts';
 import { ToxiproxyServer } from '../../harness/toxiproxy/api-server.ts';
 
@@ -55,7 +58,7 @@ export const hostTarget: ConformanceTarget = {
 
 export const OFFICIAL_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
 
-/** Ports @testcontainers/toxiproxy publishes for proxies (its FIRST_PROXIED_PORT and 31 more). */
+/** Proxy ports @testcontainers/toxiproxy uses (its FIRST_PROXIED_PORT and 31 more). */
 const CONTAINER_PROXY_PORTS = Array.from({ length: 32 }, (_, i) => 8666 + i);
 
 /** The official image through @testcontainers/toxiproxy; proxies forward to this host's bridge gateway. */
@@ -65,7 +68,8 @@ export function officialImageTarget(skipReason: string | undefined): Conformance
     ...(skipReason ? { skipReason } : {}),
     async start() {
       const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
-      const container = await new ToxiProxyContainer(OFFICIAL_IMAGE).start();
+      // Run labels: the harness's sweep removes the container if this process dies first.
+      const container = await new ToxiProxyContainer(OFFICIAL_IMAGE).withLabels(runLabels()).start();
       let next = 0;
       return {
         apiUrl: `http://${container.getHost()}:${container.getMappedPort(8474)}`,
@@ -73,7 +77,9 @@ export function officialImageTarget(skipReason: string | undefined): Conformance
         hostForUpstream: await hostGatewayAddress(),
         // The suite deletes its proxies after each test, so cycling through the pool never collides.
         nextListen: () => `0.0.0.0:${CONTAINER_PROXY_PORTS[next++ % CONTAINER_PROXY_PORTS.length]}`,
-        dial: (listen) => ({ host: container.getHost(), port: container.getMappedPort(splitHostPort(listen)?.port ?? 0) }),
+        // Straight to the container's bridge address: Docker's userland port proxy would turn the
+        // server's TCP RST (reset_peer) into a plain close.
+        dial: (listen) => ({ host: container.getIpAddress('bridge'), port: splitHostPort(listen)?.port ?? 0 }),
         close: async () => {
           await container.stop();
         },
