@@ -5,6 +5,7 @@
  */
 import { FAIL, PASS, scenario } from '../harness/index.ts';
 
+const paths = ['direct', 'nginx:default', 'nginx:hardened', 'haproxy:default', 'haproxy:hardened'];
 const script = { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 } };
 
 scenario({
@@ -12,11 +13,14 @@ scenario({
   llm: { mode: 'stateless', script },
   client: 'naive',
   maxReconnects: 1,
+  paths,
   checks: ['billing', 'completion'],
   expect: {
     direct: PASS,
     'nginx:default': { billing: FAIL, completion: PASS },
     'nginx:hardened': PASS,
+    'haproxy:default': { billing: FAIL, completion: PASS },
+    'haproxy:hardened': PASS,
   },
 });
 
@@ -25,10 +29,13 @@ scenario({
   llm: { mode: 'resumable', script },
   client: 'resumable',
   maxReconnects: 1,
+  paths,
   checks: ['billing', 'completion'],
   expect: {
     direct: PASS,
     'nginx:default': PASS,
     'nginx:hardened': PASS,
+    'haproxy:default': PASS,
+    'haproxy:hardened': PASS,
   },
 });

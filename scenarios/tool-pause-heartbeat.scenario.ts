@@ -8,6 +8,7 @@ scenario({
   name: 'tool pause 70 s, heartbeats every 15 s',
   llm: { script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 }, heartbeatSeconds: 15 } },
   client: 'recorder',
+  paths: ['direct', 'nginx:default', 'nginx:hardened', 'haproxy:default', 'haproxy:hardened', 'haproxy:compressed'],
   checks: ['heartbeat', 'completion'],
   expect: {
     direct: PASS,
@@ -16,5 +17,8 @@ scenario({
     'nginx:default': { heartbeat: FAIL, completion: PASS },
     'nginx:default@sid': PASS,
     'nginx:hardened': PASS,
+    'haproxy:default': PASS,
+    'haproxy:hardened': PASS,
+    'haproxy:compressed': PASS,
   },
 });

@@ -9,6 +9,7 @@ scenario({
   name: 'tool pause 70 s, no heartbeats',
   llm: { script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 } } },
   client: 'recorder',
+  paths: ['direct', 'nginx:default', 'nginx:hardened', 'haproxy:default', 'haproxy:hardened'],
   checks: ['heartbeat', 'completion'],
   expect: {
     direct: PASS,
@@ -16,5 +17,7 @@ scenario({
     // client sees the cut (reset), not a clean end: a visible failure (decisions/0003).
     'nginx:default': { heartbeat: FAIL, completion: PASS },
     'nginx:hardened': PASS,
+    'haproxy:default': { heartbeat: FAIL, completion: PASS },
+    'haproxy:hardened': PASS,
   },
 });
