@@ -38,11 +38,13 @@ export default defineConfig({
           include: ['scenarios/**/*.scenario.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],
           // The waits are inherent (idle timeouts, tool pauses): run scenarios side by side, each
-          // on its own containers and ports. The CPU stays mostly idle, so timing stays honest.
+          // on its own containers and ports. Chains run Node in their taps and Toxiproxy boxes;
+          // more than ~12 streams at once on 2 cores delayed delivery by hundreds of ms and
+          // container starts by tens of seconds (measured), so concurrency stops there.
           pool: 'forks',
-          maxWorkers: 6,
+          maxWorkers: 2,
           fileParallelism: true,
-          maxConcurrency: 12,
+          maxConcurrency: 6,
           testTimeout: 180_000,
           hookTimeout: 60_000,
         },

@@ -228,9 +228,11 @@ export function scenario(spec: ScenarioSpec): void {
   // Long waits scale; the bound leaves room for reconnects and container start.
   const pauseMs = intentBase.toolPauseMs ?? 0;
   const timeoutMs = 60_000 + pauseMs * (scenario.maxReconnects + 2);
+  // Each box of a chain is one more container to start, and the taps another.
+  const timeoutFor = (path: MatrixPath) => timeoutMs + (path.hops.length > 1 ? 20_000 * (path.hops.length + 1) : 0);
 
   for (const path of matrixPaths(scenario.paths, settings.versions)) {
-    streamTest.concurrent(path.label, { timeout: timeoutMs }, async ({ stack, task, expect }) => {
+    streamTest.concurrent(path.label, { timeout: timeoutFor(path) }, async ({ stack, task, expect }) => {
       const llm: MockLlm = await stack.mockLlm({ mode: scenario.llm.mode, timeScale, script });
       const started = await stack.path(path.hops, llm.port, timeScale);
       const faults = armFaults(scenario.faults, started.boxes, llm);

@@ -47,10 +47,28 @@ function listenPortOf(kind: BoxKind): number {
   return kind === 'toxiproxy' ? TOXIPROXY_HOP_PORT : kind === 'haproxy' ? HAPROXY_LISTEN_PORT : NGINX_LISTEN_PORT;
 }
 
-/** A private bridge network for one chain, labelled with the run so a sweep can remove it. */
+/**
+ * A private bridge network for one chain, labelled with the run so a sweep can remove it. Its /24
+ * comes from 10.213.0.0/16, picked at random: Docker's default pools hold ~30 networks, fewer than
+ * a matrix of chains running at once (measured: "could not find an available, non-overlapping
+ * IPv4 address pool").
+ */
 async function createChainNetwork(): Promise<{ name: string } & AsyncDisposable> {
   const name = `streamproof-chain-${randomUUID().slice(0, 8)}`;
-  const network = await docker().createNetwork({ Name: name, Driver: 'bridge', Labels: runLabels() });
+  let network: Awaited<ReturnType<ReturnType<typeof docker>['createNetwork']>> | undefined;
+  for (let attempt = 0; !network; attempt++) {
+    const subnet = `10.213.${Math.floor(Math.random() * 256)}.0/24`;
+    try {
+      network = await docker().createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Labels: runLabels(),
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+      });
+    } catch (error) {
+      if (attempt >= 20 || !/overlap|in use/i.test((error as Error).message)) throw error;
+    }
+  }
   return {
     name,
     [Symbol.asyncDispose]: async () => {

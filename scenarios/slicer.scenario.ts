@@ -9,7 +9,7 @@ scenario({
   llm: { script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 20 }, heartbeatSeconds: 5 } },
   client: 'recorder',
   faults: [{ type: 'slicer', attributes: { average_size: 8, size_variation: 7, delay: 100 } }],
-  checks: ['integrity', 'completion', 'buffering'],
+  checks: ['integrity', 'completion'],
   paths: ['toxiproxy', 'toxiproxy > nginx:hardened', 'toxiproxy > haproxy:default'],
   expect: {
     toxiproxy: PASS,

@@ -56,7 +56,7 @@ export function bufferingCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
       const events = arrivals?.events ?? [];
 
       // Judged on the delay beyond what the scenario injected on purpose.
-      const delays = events.map((pair) => pair.atMs - pair.emitted.atMs - injectedMs);
+      const delays = events.map((pair) => Math.max(0, pair.atMs - pair.emitted.atMs - injectedMs));
       let burstEvents = 0;
       for (let i = 1; i < events.length; i++) {
         const arrivedGap = events[i]!.atMs - events[i - 1]!.atMs;

@@ -11,7 +11,9 @@
  */
 import '../../harness/docker/testcontainers-env.ts';
 import { docker, hostGatewayAddress } from '../../harness/docker/engine.ts';
+import { resolveToxiproxyServerImage } from '../../harness/docker/images.ts';
 import { runLabels } from '../../harness/docker/run-registry.ts';
+import { readSettings } from '../../harness/settings.ts';
 import { splitHostPort } from '../../harness/toxiproxy/proxy.ts';
 import { ToxiproxyServer } from '../../harness/toxiproxy/api-server.ts';
 
@@ -61,15 +63,18 @@ export const OFFICIAL_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
 /** Proxy ports @testcontainers/toxiproxy uses (its FIRST_PROXIED_PORT and 31 more). */
 const CONTAINER_PROXY_PORTS = Array.from({ length: 32 }, (_, i) => 8666 + i);
 
-/** The official image through @testcontainers/toxiproxy; proxies forward to this host's bridge gateway. */
-export function officialImageTarget(skipReason: string | undefined): ConformanceTarget {
+/**
+ * A Toxiproxy image through @testcontainers/toxiproxy; proxies forward to this host's bridge
+ * gateway. The same wiring drives the official image and streamproof's server image.
+ */
+function containerTarget(name: string, image: () => Promise<string>, skipReason: string | undefined): ConformanceTarget {
   return {
-    name: `official image ${OFFICIAL_IMAGE}`,
+    name,
     ...(skipReason ? { skipReason } : {}),
     async start() {
       const { ToxiProxyContainer } = await import('@testcontainers/toxiproxy');
       // Run labels: the harness's sweep removes the container if this process dies first.
-      const container = await new ToxiProxyContainer(OFFICIAL_IMAGE).withLabels(runLabels()).start();
+      const container = await new ToxiProxyContainer(await image()).withLabels(runLabels()).start();
       let next = 0;
       return {
         apiUrl: `http://${container.getHost()}:${container.getMappedPort(8474)}`,
@@ -86,6 +91,29 @@ export function officialImageTarget(skipReason: string | undefined): Conformance
       };
     },
   };
+}
+
+/** The official image, where Docker has it or can pull it. */
+export function officialImageTarget(skipReason: string | undefined): ConformanceTarget {
+  return containerTarget(`official image ${OFFICIAL_IMAGE}`, async () => OFFICIAL_IMAGE, skipReason);
+}
+
+/** streamproof's server in its image (what chains run as taps and, offline, as fault boxes). */
+export function serverImageTarget(skipReason: string | undefined): ConformanceTarget {
+  return containerTarget(
+    'streamproof server in its image',
+    () => resolveToxiproxyServerImage(readSettings().imageSource),
+    skipReason,
+  );
+}
+
+async function dockerSkipReason(): Promise<string | undefined> {
+  try {
+    await withTimeout(docker().ping(), 3000, 'Docker ping');
+    return undefined;
+  } catch (error) {
+    return `no Docker engine answers (${(error as Error).message})`;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -124,5 +152,5 @@ export async function imageSkipReason(image: string, pullTimeoutMs = 60_000): Pr
 }
 
 export async function conformanceTargets(): Promise<ConformanceTarget[]> {
-  return [hostTarget, officialImageTarget(await imageSkipReason(OFFICIAL_IMAGE))];
+  return [hostTarget, serverImageTarget(await dockerSkipReason()), officialImageTarget(await imageSkipReason(OFFICIAL_IMAGE))];
 }
