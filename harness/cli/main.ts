@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { ensureDockerAnswers } from '../docker/engine.ts';
-import { resolveImage } from '../docker/images.ts';
+import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage } from '../docker/images.ts';
 import { isStreamproofError, StreamproofError } from '../errors.ts';
 import { PROXY_VERSIONS, readSettings, SETTINGS_ENV } from '../settings.ts';
 
@@ -49,8 +49,15 @@ function applyRunOptions(options: { timeScale?: string; versions?: string; image
 async function prepareImages(): Promise<void> {
   const settings = readSettings();
   await ensureDockerAnswers();
-  const images = await Promise.all(settings.versions.map((v) => resolveImage('nginx', v, settings.imageSource, log)));
+  const kinds = ['nginx', 'haproxy'] as const;
+  const [images, toxiproxy] = await Promise.all([
+    Promise.all(settings.versions.flatMap((v) => kinds.map((kind) => resolveImage(kind, v, settings.imageSource, log)))),
+    // Fault boxes (official Toxiproxy where it can be pulled) and the chains' taps (always streamproof's server).
+    resolveToxiproxyImage(settings.imageSource, log),
+    resolveToxiproxyServerImage(settings.imageSource, log),
+  ]);
   for (const image of images) log(`image for ${image.kind}@${image.version}: ${image.image} (${image.source})`);
+  log(`image for toxiproxy: ${toxiproxy.image} (${toxiproxy.source})`);
 }
 
 export async function main(argv: string[]): Promise<void> {

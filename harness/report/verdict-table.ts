@@ -54,8 +54,13 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
       if (report.chain) lines.push(`  ${path}: ${report.chain.summary}`);
       if (report.sweep) {
         const safe = report.sweep.largestSafeHeartbeatSeconds;
+        const largestTried = Math.max(...report.sweep.tried.map((t) => t.heartbeatSeconds));
+        const figure =
+          safe === null ? `none survived${report.sweep.note ? ` (${report.sweep.note})` : ''}`
+          : safe === largestTried ? `${safe} s or more (the largest tried)`
+          : `${safe} s`;
         lines.push(
-          `  ${path}: largest safe heartbeat interval ${safe === null ? `none survived${report.sweep.note ? `: ${report.sweep.note}` : ''}` : `${safe} s`}` +
+          `  ${path}: largest safe heartbeat interval: ${figure}` +
             ` (tried ${report.sweep.tried.map((t) => `${t.heartbeatSeconds} s ${t.verdict}`).join(', ')})`,
         );
       }
