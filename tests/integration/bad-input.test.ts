@@ -137,6 +137,30 @@ describe('scenario options', () => {
     expect(error.code).toBe('STREAMPROOF_BAD_OPTIONS');
     expect(error.message).toMatch(/thresholds: Unrecognized key: "delayP59Ms"/);
   });
+  test('paths and faults: a broken chain, an unknown profile in a chain, faults with no toxiproxy box, a bad toxic', async () => {
+    const spec = {
+      name: 'bad chain',
+      llm: {},
+      client: 'recorder',
+      checks: ['completion'],
+      paths: ['haproxy:alb -> nginx', 'haproxy:nope > nginx:hardened', 'nginx:default > haproxy:alb'],
+      faults: [{ type: 'reset_peers' }, { type: 'latency', attributes: { latency: 'slow' } }],
+      expect: { 'nginx:default > haproxy:alb': 'pass' },
+    } as unknown as ScenarioSpec;
+    const error = await failureOf(() => scenario(spec));
+    expect(error.code).toBe('STREAMPROOF_BAD_OPTIONS');
+    expect(error.message).toMatch(/paths\.0: a path is `direct`, or boxes `kind:profile` joined by ` > `/);
+    expect(error.message).toMatch(/faults\.0\.type: .*reset_peer/);
+    expect(error.message).toMatch(/faults\.1\.attributes\.latency: .*number/);
+    expectToFix(error);
+
+    // With the grammar right, profiles are checked box by box, and faults need a toxiproxy box.
+    const second = await failureOf(() =>
+      scenario({ ...spec, paths: ['haproxy:nope > nginx:hardened'], faults: [{ type: 'latency' }], expect: {} } as unknown as ScenarioSpec),
+    );
+    expect(second.message).toMatch(/no haproxy profile 'nope' in 'haproxy:nope > nginx:hardened' \(have: .*alb/);
+    expect(second.message).toMatch(/faults: no path has a toxiproxy box/);
+  });
 });
 
 describe('the CLI', () => {
