@@ -120,8 +120,12 @@ export interface RecordedConnection {
 
 /** One logical request as a client ran it: possibly several connections (reconnects). */
 export interface ClientRun {
-  /** Client name as reported, e.g. `naive`, `resumable`, `recorder`. */
+  /** Client name as reported, e.g. `naive`, `resumable`, `recorder`, `openai` (harness/clients/real/registry.ts). */
   client: string;
+  /** The client's package version (an SDK's own package.json; streamproof's for the harness's clients). */
+  clientVersion?: string;
+  /** The options it ran with: what the scenario stated, the client's defaults for the rest (e.g. `maxRetries`, `timeoutMs`). */
+  clientOptions?: Record<string, number | string | boolean>;
   /** The logical key the mock LLM bills under (Idempotency-Key, or the prompt fingerprint). */
   logicalKey: string;
   connections: RecordedConnection[];

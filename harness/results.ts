@@ -36,6 +36,10 @@ export interface ResultEntry {
   /** Proxies in order, client side first, as `kind:profile@version`; [] = client straight to the mock LLM. */
   path: string[];
   client: string;
+  /** The client's package version: an SDK's own (`openai` 7.57.0), streamproof's for its own clients. */
+  clientVersion?: string;
+  /** The options the client ran with (stated by the scenario, the client's defaults for the rest). */
+  clientOptions?: Record<string, number | string | boolean>;
   check: CheckName;
   /** The verdict the scenario expects on this path, from a measured run. */
   expected: Verdict;
@@ -58,6 +62,8 @@ export interface ScenarioOutcome {
   path: string[];
   proxies: ProxyInfo[];
   client: string;
+  clientVersion?: string;
+  clientOptions?: Record<string, number | string | boolean>;
   timeScale: number;
   checks: Array<CheckResult & { expectedVerdict: Verdict }>;
   /** Paths of two or more boxes: each point measured, each box's share, and who is to blame. */
@@ -108,6 +114,8 @@ export function toEntries(outcome: ScenarioOutcome): ResultEntry[] {
     scenario: outcome.scenario,
     path: outcome.path,
     client: outcome.client,
+    ...(outcome.clientVersion !== undefined ? { clientVersion: outcome.clientVersion } : {}),
+    ...(outcome.clientOptions !== undefined ? { clientOptions: outcome.clientOptions } : {}),
     check: c.check,
     expected: c.expectedVerdict,
     verdict: c.verdict,

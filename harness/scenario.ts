@@ -23,14 +23,8 @@ import { now } from './clock.ts';
 import { StreamproofError } from './errors.ts';
 import { parseStreamScript, SCRIPT_HEADER, StreamScriptError, type StreamScript } from './mock-llm/index.ts';
 import type { MockLlm } from './mock-llm/index.ts';
-import {
-  afterTokenEvents,
-  onToolCall,
-  runNaiveClient,
-  runResumableClient,
-  runSingleConnectionClient,
-  type RecordOptions,
-} from './clients/index.ts';
+import { afterTokenEvents, onToolCall, runSingleConnectionClient, type RecordOptions } from './clients/index.ts';
+import { CLIENT_NAMES, clientDefinition, type ClientRequest } from './clients/real/registry.ts';
 import { DEFAULT_THRESHOLDS, evaluateChecks, type Thresholds } from './checks/index.ts';
 import { haproxyIdleTimeoutMs, haproxyProfiles, haproxyTimeoutModel, loadHaproxyProfile } from './proxies/haproxy-config.ts';
 import { nginxProfiles, nginxIdleTimeoutMs, loadNginxSite } from './proxies/nginx-config.ts';
@@ -58,9 +52,12 @@ const ScenarioSchema = z.strictObject({
     mode: z.enum(['stateless', 'resumable']).default('stateless'),
     script: z.record(z.string(), z.unknown()).default({}),
   }),
-  client: z.enum(['recorder', 'naive', 'resumable']),
+  /** A registered client (harness/clients/real/registry.ts): the harness's own, or a real SDK. */
+  client: z.enum(CLIENT_NAMES),
   /** Reconnect attempts for naive/resumable clients. */
   maxReconnects: z.int().nonnegative().default(2),
+  /** SDK clients' options; each left out is the SDK's own default (recorded in results either way). */
+  clientOptions: z.strictObject({ maxRetries: z.int().nonnegative().optional(), timeoutMs: z.number().positive().optional() }).default({}),
   /** Abort the client on purpose: as soon as the tool call starts, or after N token events. */
   abort: z.union([z.literal('on-tool-call'), z.strictObject({ afterTokens: z.int().positive() })]).optional(),
   checks: z.array(z.enum(CHECK_NAMES)).min(1),
@@ -134,6 +131,10 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
     problems.push(...error.problems.map((problem) => `llm.script.${problem}`));
   }
   if (parsed.success) {
+    const { formats } = clientDefinition(parsed.data.client);
+    if (!formats.includes(parsed.data.format)) {
+      problems.push(`client: '${parsed.data.client}' speaks ${formats.join(', ')}, not format '${parsed.data.format}'`);
+    }
     const profiles: Record<BoxKind, string[]> = { nginx: nginxProfiles(), haproxy: haproxyProfiles(), toxiproxy: ['faults'] };
     for (const path of parsed.data.paths) {
       for (const hop of parseHops(path, 'bookworm')) {
@@ -190,15 +191,8 @@ function requestBody(format: 'openai' | 'anthropic', prompt: string) {
     : { model: 'mock-claude', max_tokens: 1024, messages, stream: true };
 }
 
-function runClient(scenario: Scenario, options: RecordOptions): Promise<ClientRun> {
-  switch (scenario.client) {
-    case 'recorder':
-      return runSingleConnectionClient(options);
-    case 'naive':
-      return runNaiveClient({ ...options, maxReconnects: scenario.maxReconnects });
-    case 'resumable':
-      return runResumableClient({ ...options, maxReconnects: scenario.maxReconnects });
-  }
+function runClient(scenario: Scenario, request: ClientRequest): Promise<ClientRun> {
+  return clientDefinition(scenario.client).create({ maxReconnects: scenario.maxReconnects, ...scenario.clientOptions }).run(request);
 }
 
 /** The vitest fixture: each test gets a fresh stack, disposed when the test ends, pass or fail. */
@@ -305,6 +299,8 @@ export function scenario(spec: ScenarioSpec): void {
         path: started.boxes.map((box) => box.id),
         proxies,
         client: run.client,
+        ...(run.clientVersion !== undefined ? { clientVersion: run.clientVersion } : {}),
+        ...(run.clientOptions !== undefined ? { clientOptions: run.clientOptions } : {}),
         timeScale,
         checks: results.map((r) => ({
           ...r,

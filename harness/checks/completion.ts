@@ -20,7 +20,7 @@ export function completionCheck(): Check<StreamEvidence> {
         completed: `Completed with the terminator after ${run.connections.length} connection(s).`,
         threw: `The client surfaced the failure: ${run.error ?? lastEnd}.`,
         aborted: 'The client aborted on purpose; nothing to complete.',
-        'returned-partial': `The client returned partial text as complete: the stream ended ${lastEnd}${
+        'returned-partial': `The ${run.clientVersion ? `${run.client} ${run.clientVersion}` : run.client} client returned partial text as complete: the stream ended ${lastEnd}${
           missing !== null ? `, ${missing} of ${tokensGenerated} generated tokens missing` : ''
         }.`,
       }[run.outcome];

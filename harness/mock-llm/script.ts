@@ -30,7 +30,7 @@ export const StreamScript = z
     toolCall: ToolCallScript.optional(),
     /** Scenario seconds (scaled): during a longer silence, write a heartbeat this often. */
     heartbeatSeconds: z.number().positive().optional(),
-    /** `anthropic-ping` applies to the Anthropic format only; OpenAI streams always use comments. */
+    /** `comment`: `: keep-alive` lines; `anthropic-ping`: an `event: ping` event with data `{"type": "ping"}`, in either format. */
     heartbeatFormat: z.enum(['comment', 'anthropic-ping']).default('comment'),
     finishReason: z.enum(['stop', 'length']).default('stop'),
     /** Send the format's error event once this many tokens are out, and end the response. */

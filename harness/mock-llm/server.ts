@@ -336,7 +336,8 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       format === 'openai'
         ? openaiEvents(beats, { ...context, createdSeconds: Math.floor(Date.now() / 1000), includeUsage: request.includeUsage })
         : anthropicEvents(beats, context);
-    const ping = format === 'anthropic' && script.heartbeatFormat === 'anthropic-ping';
+    // `event: ping` in an OpenAI stream too: what a gateway that pings in Anthropic's style sends (SDK tolerance is measured).
+    const ping = script.heartbeatFormat === 'anthropic-ping';
     const record: Generation = {
       generationId,
       logicalKey: logicalKeyFor({ idempotencyKey, ...request }),

@@ -24,6 +24,11 @@ function cell(entry: ResultEntry | undefined, color: boolean): string {
   return `${paint(entry.verdict.toUpperCase())} ${HEADLINE[entry.check](entry.figures)}${mark}`;
 }
 
+/** `openai@7.57.0`; the harness's own clients (versioned with streamproof) by name alone. */
+export function clientLabel(entry: Pick<ResultEntry, 'client' | 'clientVersion'>, streamproofVersion: string): string {
+  return entry.clientVersion === undefined || entry.clientVersion === streamproofVersion ? entry.client : `${entry.client}@${entry.clientVersion}`;
+}
+
 const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - visibleLength(s)));
 
@@ -36,11 +41,11 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
   for (const scenario of scenarios) {
     const entries = results.results.filter((r) => r.scenario === scenario);
     const checks = [...new Set(entries.map((r) => r.check))];
-    const rows = [...new Set(entries.map((r) => `${r.path.join(' → ') || 'direct'}|${r.client}`))];
+    const rows = [...new Set(entries.map((r) => `${r.path.join(' → ') || 'direct'}|${clientLabel(r, results.streamproof)}`))];
     const table = [['path', 'client', ...checks]];
     for (const row of rows) {
       const [path, client] = row.split('|') as [string, string];
-      const ofRow = entries.filter((r) => (r.path.join(' → ') || 'direct') === path && r.client === client);
+      const ofRow = entries.filter((r) => (r.path.join(' → ') || 'direct') === path && clientLabel(r, results.streamproof) === client);
       table.push([path, client, ...checks.map((check) => cell(ofRow.find((r) => r.check === check), color))]);
     }
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => visibleLength(r[i] ?? ''))));

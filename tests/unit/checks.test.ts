@@ -283,7 +283,7 @@ describe('completion', () => {
     );
     expect(result.verdict).toBe('fail');
     expect(result.figures).toEqual({ tokensReceived: 4, tokensGenerated: 10, silentTruncation: 1 });
-    expect(result.detail).toBe('The client returned partial text as complete: the stream ended eof-without-terminator, 6 of 10 generated tokens missing.');
+    expect(result.detail).toBe('The naive client returned partial text as complete: the stream ended eof-without-terminator, 6 of 10 generated tokens missing.');
   });
 
   test('a replayed event (same id) counts once', () => {
