@@ -88,10 +88,14 @@ export function haproxyTimeMs(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!;
 }
 
-/** `timeout <name> <value>` at the start of a line (after indentation). Not `stats timeout`. */
-const TIMEOUT_LINE = /^([ \t]*timeout[ \t]+[a-z-]+[ \t]+)(\d+(?:us|ms|s|m|h|d)?)(?=[ \t]|#|$)/gm;
+/**
+ * `timeout <name> <value>` at the start of a line (after indentation), not `stats timeout`; and
+ * `http-response wait-for-body time <value>`, a hold on the response that is a timeout too
+ * (the API Gateway REST emulation's 29 s).
+ */
+const TIMEOUT_LINE = /^([ \t]*(?:timeout[ \t]+[a-z-]+|http-response[ \t]+wait-for-body[ \t]+time)[ \t]+)(\d+(?:us|ms|s|m|h|d)?)(?=[ \t]|#|$)/gm;
 
-/** Scale every `timeout` value; everything else (and the whole file at scale 1) stays byte for byte. */
+/** Scale every timeout value; everything else (and the whole file at scale 1) stays byte for byte. */
 export function scaleHaproxyTimeouts(text: string, timeScale: number): string {
   if (timeScale === 1) return text;
   return text.replace(TIMEOUT_LINE, (_, head: string, value: string) => `${head}${Math.max(1, Math.round(haproxyTimeMs(value) * timeScale))}ms`);

@@ -140,3 +140,10 @@ describe('timeout model header (emulation profiles)', () => {
     expect(haproxyTimeoutModel(loadHaproxyProfile('default').text)).toBeUndefined();
   });
 });
+
+describe('wait-for-body', () => {
+  test('its time is scaled like a timeout (the API Gateway REST emulation)', async () => {
+    const { scaleHaproxyTimeouts } = await import('../../harness/proxies/haproxy-config.ts');
+    expect(scaleHaproxyTimeouts('    http-response wait-for-body time 29s\n', 0.1)).toBe('    http-response wait-for-body time 2900ms\n');
+  });
+});
