@@ -35,6 +35,9 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
           : 'no connection recorded';
       let detail: string;
       if (!first) detail = 'The client recorded no connection.';
+      else if (!survived && first.end.kind === 'aborted' && run.outcome === 'threw')
+        // The client dropped the stream itself (e.g. an SDK that cannot read an `event: ping` heartbeat).
+        detail = `The ${run.client} client aborted the first connection itself, ${fmt(silenceBeforeEndMs)} ms after its last bytes: ${run.error ?? 'it threw'}.`;
       else if (!survived)
         detail = `The first connection ended ${first.end.kind} after ${fmt(silenceBeforeEndMs)} ms without bytes${
           intent.idleTimeoutMs !== undefined ? ` (path idle timeout ${intent.idleTimeoutMs} ms)` : ''

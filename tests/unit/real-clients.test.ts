@@ -168,10 +168,19 @@ describe('SDK clients when the stream ends badly', () => {
     expect(completion!.detail).toContain(`openai ${run.clientVersion}`);
   });
 
-  test('anthropic: a clean EOF without message_stop is measured per client', async () => {
+  test('anthropic: a clean EOF without message_stop: messages.create returns partial text, the helper throws', async () => {
     const plain = await clientDefinition('anthropic').create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
     expect(plain.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator']);
     expect(plain).toMatchObject({ outcome: 'returned-partial', text: 'partial' });
+    const helper = await clientDefinition('anthropic-stream-helper').create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
+    expect(helper.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator']);
+    // The helper's final message exists only once message_stop arrived.
+    expect(`${helper.outcome} ${helper.error ?? ''}`).toBe('threw AnthropicError: stream ended without producing a Message with role=assistant');
+  });
+
+  test('openai-stream-helper: a clean EOF without [DONE] (and without finish_reason) throws', async () => {
+    const run = await clientDefinition('openai-stream-helper').create({}).run({ url: `${origin}/early-eof`, format: 'openai', body: openaiBody });
+    expect(`${run.outcome} ${run.error ?? ''}`).toBe('threw OpenAIError: missing finish_reason for choice 0');
   });
 
   test('openai: a reset mid-body throws, and the SDK does not retry a response it already returned', async () => {
