@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluateChecks } from '../../harness/checks/index.ts';
 import { afterTokenEvents } from '../../harness/clients/index.ts';
 import { CLIENT_NAMES, clientDefinition } from '../../harness/clients/real/registry.ts';
+import { scenario, type ScenarioSpec } from '../../harness/scenario.ts';
 import { MockLlm, parseStreamScript, scriptedText, type StreamScript } from '../../harness/mock-llm/index.ts';
 import type { ClientRun, StreamEvidence } from '../../harness/model.ts';
 
@@ -32,6 +33,15 @@ test('the registry names every client, the SDKs with their package versions and 
   expect(clientDefinition('anthropic').create({ maxRetries: 0 }).options).toMatchObject({ maxRetries: 0 });
   expect(clientDefinition('naive').create({}).options).toEqual({ maxReconnects: 2 });
   expect(() => clientDefinition('curl')).toThrow(/no client 'curl'/);
+});
+
+test('a scenario names a registered client that speaks its format; SDK options are checked', () => {
+  const spec = { name: 'mismatch', format: 'openai', llm: {}, client: 'anthropic', checks: ['completion'], expect: {} } as unknown as ScenarioSpec;
+  expect(() => scenario(spec)).toThrow(/client: 'anthropic' speaks anthropic, not format 'openai'/);
+  expect(() => scenario({ ...spec, client: 'curl' } as unknown as ScenarioSpec)).toThrow(/client: Invalid option/);
+  const badOptions = () => scenario({ ...spec, client: 'openai', clientOptions: { maxRetries: -1, retries: 1 } } as unknown as ScenarioSpec);
+  expect(badOptions).toThrow(/clientOptions\.maxRetries: /);
+  expect(badOptions).toThrow(/clientOptions: Unrecognized key: "retries"/);
 });
 
 describe('SDK clients against the mock LLM', () => {
