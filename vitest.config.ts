@@ -34,6 +34,14 @@ export default defineConfig({
       },
       {
         test: {
+          // The HTML report in Debian's headless Chromium (skipped, with the reason, when it is absent).
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'scenarios',
           include: ['scenarios/**/*.scenario.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],

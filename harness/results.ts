@@ -69,6 +69,55 @@ export interface ScenarioOutcome {
   /** Paths of two or more boxes: each point measured, each box's share, and who is to blame. */
   chain?: ChainBlame;
   sweep?: SweepOutcome;
+  /** What both ends of the wire saw, in time, for the timeline plot (harness/timeline.ts). */
+  timeline?: Timeline;
+}
+
+/**
+ * Compact timing of one path's main stream (not its sweep streams), for the timeline plot.
+ * Every time is ms since the first request of the run (client connect or origin receipt, the
+ * earlier), rounded to 0.1 ms; one clock for both ends. A series over 500 points is thinned
+ * evenly (first and last kept) and `thinned` says so.
+ */
+export interface Timeline {
+  /** One per HTTP request the mock LLM served (reconnects are further requests). */
+  origin: Array<{
+    requestId: string;
+    generationId: string;
+    role: 'start' | 'resume';
+    receivedMs: number;
+    /** When the response ended from the origin's side (complete, or cut). */
+    endedMs: number | null;
+    /** When the origin noticed the peer had gone before the end (a cut or an abort). */
+    peerGoneMs: number | null;
+    /** Emission time of each SSE event, in order. */
+    events: number[];
+    /** Emission time of each heartbeat (SSE comment). */
+    heartbeats: number[];
+  }>;
+  /** One per connection the client made, in order. */
+  client: Array<{
+    /** Joins to origin[].requestId; absent when no response head arrived. */
+    requestId: string | null;
+    startMs: number;
+    endMs: number;
+    /** How it ended (model.ts ConnectionEndKind: terminator, reset, eof-without-terminator, ...). */
+    end: string;
+    /** Arrival time of each SSE event, in order (the i-th pairs with the origin's i-th emission). */
+    events: number[];
+    /** Arrival time of each SSE comment (heartbeat). */
+    heartbeats: number[];
+  }>;
+  /**
+   * The scripted tool pause of each request that started a generation, placed where it happened:
+   * from the event before the longest silence at the origin, for the scripted length or until the
+   * request ended, the earlier. [] without a tool pause (or when it was aborted or cut before it began).
+   */
+  toolPauses: Array<{ requestId: string; startMs: number; endMs: number }>;
+  /** Generations billed for this logical request. */
+  generations: Array<{ generationId: string; startMs: number; endMs: number | null; state: string; completionTokens: number }>;
+  /** True when a series was thinned to 500 points. */
+  thinned: boolean;
 }
 
 export interface ResultsFile {
@@ -82,7 +131,7 @@ export interface ResultsFile {
   results: ResultEntry[];
   /**
    * One per (scenario, path) that measured more than its checks: a chain's points, each box's share
-   * and who is to blame; a heartbeat sweep's largest safe interval.
+   * and who is to blame; a heartbeat sweep's largest safe interval; the stream's timeline.
    */
   paths: PathReport[];
   /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
@@ -96,16 +145,18 @@ export interface PathReport {
   path: string[];
   chain?: ChainBlame;
   sweep?: SweepOutcome;
+  timeline?: Timeline;
 }
 
 export function toPathReport(outcome: ScenarioOutcome): PathReport | undefined {
-  if (!outcome.chain && !outcome.sweep) return undefined;
+  if (!outcome.chain && !outcome.sweep && !outcome.timeline) return undefined;
   return {
     scenario: outcome.scenario,
     pathLabel: outcome.pathLabel,
     path: outcome.path,
     ...(outcome.chain ? { chain: outcome.chain } : {}),
     ...(outcome.sweep ? { sweep: outcome.sweep } : {}),
+    ...(outcome.timeline ? { timeline: outcome.timeline } : {}),
   };
 }
 

@@ -33,6 +33,7 @@ import type { StartedToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
 import { readSettings, scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, type BoxKind, type HopSpec } from './stack.ts';
 import type { ProxyInfo, ScenarioOutcome, SweepOutcome } from './results.ts';
+import { buildTimeline } from './timeline.ts';
 
 export const PASS = 'pass' as const;
 export const FAIL = 'fail' as const;
@@ -309,6 +310,7 @@ export function scenario(spec: ScenarioSpec): void {
         })),
         ...(chain ? { chain } : {}),
         ...(sweep ? { sweep } : {}),
+        timeline: buildTimeline({ ...evidence, toolPauseMs: evidence.intent.toolPauseMs }),
       };
       (task.meta as { streamproof?: ScenarioOutcome }).streamproof = outcome;
 

@@ -3,6 +3,7 @@
  *   streamproof setup              Docker engine (installed and started where none answers) + images
  *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
  *   streamproof images             prepare proxy images (pull, or build from Debian packages)
+ *   streamproof report [file]      regenerate JUnit XML, Markdown and HTML from an existing results.json
  *   streamproof mock-llm           serve the mock LLM on its own
  *   streamproof toxiproxy-server   serve streamproof's Toxiproxy-API-compatible server on its own
  * Options become STREAMPROOF_* variables, so vitest workers see the same settings.
@@ -94,6 +95,30 @@ export async function main(argv: string[]): Promise<void> {
     await vitest?.close();
     process.exitCode = process.exitCode ?? 0;
   });
+
+  program
+    .command('report')
+    .description('regenerate the reports (junit.xml, summary.md, report.html) next to an existing results.json')
+    .argument('[results]', 'the results.json to read (default: results.json in STREAMPROOF_REPORT_DIR, reports/latest)')
+    .action(async (file?: string) => {
+      const { existsSync, readFileSync } = await import('node:fs');
+      const { dirname, join } = await import('node:path');
+      const { writeReports } = await import('../report/write.ts');
+      const path = file ?? join(readSettings().reportDir, 'results.json');
+      if (!existsSync(path)) {
+        throw new StreamproofError('STREAMPROOF_BAD_OPTIONS', `no results file at ${path}`, 'run the scenarios first (streamproof run), or pass the path of a results.json');
+      }
+      let results: import('../results.ts').ResultsFile;
+      try {
+        results = JSON.parse(readFileSync(path, 'utf8')) as import('../results.ts').ResultsFile;
+      } catch (error) {
+        throw new StreamproofError('STREAMPROOF_BAD_OPTIONS', `${path} is not JSON: ${(error as Error).message}`, 'pass a results.json written by streamproof', { cause: error });
+      }
+      if (!Array.isArray(results.results) || typeof results.schemaVersion !== 'number') {
+        throw new StreamproofError('STREAMPROOF_BAD_OPTIONS', `${path} is not a streamproof results file (no schemaVersion or results[])`, 'pass a results.json written by streamproof');
+      }
+      for (const written of writeReports({ ...results, paths: results.paths ?? [], errors: results.errors ?? [] }, dirname(path))) log(`wrote ${written}`);
+    });
 
   program
     .command('mock-llm')

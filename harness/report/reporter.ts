@@ -9,6 +9,7 @@ import type { Reporter, TestModule } from 'vitest/node';
 import { readSettings } from '../settings.ts';
 import { RESULTS_SCHEMA_VERSION, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { renderVerdictTable } from './verdict-table.ts';
+import { writeReports } from './write.ts';
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,7 +66,8 @@ export default class StreamproofReporter implements Reporter {
     mkdirSync(settings.reportDir, { recursive: true });
     const path = join(settings.reportDir, 'results.json');
     writeFileSync(path, JSON.stringify(file, null, 2) + '\n');
-    process.stdout.write(`\n${renderVerdictTable(file)}\nResults: ${path}\n`);
+    const reports = writeReports(file, settings.reportDir);
+    process.stdout.write(`\n${renderVerdictTable(file)}\nResults: ${path}\nReports: ${reports.join(', ')}\n`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { CheckName, Figures } from '../model.ts';
 import type { ResultEntry, ResultsFile } from '../results.ts';
 
 /** The one figure shown beside each verdict. */
-const HEADLINE: Record<CheckName, (f: Figures) => string> = {
+export const HEADLINE: Record<CheckName, (f: Figures) => string> = {
   heartbeat: (f) => (f.survived === 0 ? `cut, gap ${ms(f.maxGapMs)}` : `max gap ${ms(f.maxGapMs)}`),
   buffering: (f) => `p95 ${ms(f.delayP95Ms)}, ttft ${ms(f.ttftMs)}`,
   billing: (f) => `${f.billedGenerations ?? '?'} billed`,
