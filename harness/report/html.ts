@@ -30,7 +30,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bott
 table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}th{background:var(--bg);font-weight:600}
 .scroll{overflow-x:auto;max-width:100%}
 table.matrix th.scn{position:sticky;left:0;background:#fff;min-width:220px;max-width:320px;font-weight:500}
-table.matrix td{white-space:nowrap}.mline{display:flex;gap:3px;align-items:center;margin:1px 0}.ver{color:var(--mute);font-size:11px;min-width:44px}
+table.matrix td{white-space:nowrap}.mline{display:flex;gap:3px;align-items:center;margin:1px 0}.ver{color:var(--mute);font-size:11px;min-width:44px}.ver:empty{display:none}
 .chip{display:inline-block;font-size:10.5px;font-weight:700;padding:1px 5px;border-radius:3px;color:#fff}.chip.pass{background:var(--pass)}.chip.fail{background:var(--fail)}
 .chip.unexpected{outline:3px solid var(--warn);outline-offset:1px}
 .v{font-weight:700}.v.pass{color:var(--pass)}.v.fail{color:var(--fail)}.unexp{color:var(--warn);font-weight:700}
@@ -52,7 +52,9 @@ const anchor = (index: number) => `s${index + 1}`;
 function renderMatrix(results: ResultsFile): string {
   const groups = groupResults(results);
   const profiles = [...new Set(groups.flatMap((g) => g.paths.map((p) => profileName(p.path))))];
-  profiles.sort((a, b) => (a === 'direct' ? -1 : b === 'direct' ? 1 : 0));
+  // direct first, then the profiles most scenarios ran on (a wide matrix scrolls; its busiest columns come first).
+  const uses = (profile: string) => groups.filter((g) => g.paths.some((p) => profileName(p.path) === profile)).length;
+  profiles.sort((a, b) => (a === 'direct' ? -1 : b === 'direct' ? 1 : uses(b) - uses(a)));
   const rows = groups.map((group, index) => {
     const cells = profiles.map((profile) => {
       const paths = group.paths.filter((p) => profileName(p.path) === profile);
