@@ -188,3 +188,15 @@ describe('buildTimeline', () => {
     expect(t.toolPauses).toEqual([]);
   });
 });
+
+describe('results.json formatting', () => {
+  it('keeps number lists on one line and stays the same JSON', async () => {
+    const { formatResults } = await import('../../harness/report/reporter.ts');
+    const { readFileSync } = await import('node:fs');
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8'));
+    const text = formatResults(fixture);
+    expect(JSON.parse(text)).toEqual(fixture);
+    expect(text.length).toBeLessThan(JSON.stringify(fixture, null, 2).length);
+    expect(text).toMatch(/"events": \[[\d.]+, [\d.]+/);
+  });
+});
