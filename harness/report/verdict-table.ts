@@ -35,7 +35,9 @@ const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - vis
 export function renderVerdictTable(results: ResultsFile, color = pc.isColorSupported): string {
   const lines: string[] = [];
   const versions = [...new Set(results.proxies.map((p) => `${p.kind} ${p.version} (${p.matrixVersion}, ${p.image})`))];
+  const emulations = [...new Set(results.proxies.flatMap((p) => (p.emulationOf ? [`${p.kind}:${p.profile} = emulation of ${p.emulationOf}`] : [])))];
   lines.push(`streamproof ${results.streamproof}: time scale ${results.timeScale}; ${versions.join('; ') || 'no proxies'}`);
+  if (emulations.length) lines.push(`Emulations (real HAProxy configs reproducing one documented timeout each, not the services): ${emulations.join('; ')}`);
 
   const scenarios = [...new Set(results.results.map((r) => r.scenario))];
   for (const scenario of scenarios) {
