@@ -1,4 +1,4 @@
-export { MockLlm, MockLlmBindError, SCRIPT_HEADER } from './server.ts';
+export { EVENTSOURCE_PATH, MockLlm, MockLlmBindError, SCRIPT_HEADER } from './server.ts';
 export type { MockLlmEvent, MockLlmEvents, MockLlmOptions, ServerMode, WireFormat } from './server.ts';
 export { BillingLedger, logicalKeyFor, promptTokensFor } from './ledger.ts';
 export {

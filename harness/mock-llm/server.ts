@@ -58,6 +58,13 @@ export class MockLlmBindError extends StreamproofError {
 export const SCRIPT_HEADER = 'x-streamproof-script';
 
 const ROUTES: Record<string, WireFormat> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic' };
+/**
+ * The EventSource-style endpoint: `GET /v1/chat/completions/stream?model=<m>&messages=<JSON array>`
+ * (`&include_usage=true` optional) streams the OpenAI-format chunks with an `id:` on every event
+ * in both modes. Resumable: `Last-Event-ID` replays after that event (no new generation).
+ * Stateless: `Last-Event-ID` is ignored, so every reconnect is a new generation, billed again.
+ */
+export const EVENTSOURCE_PATH = '/v1/chat/completions/stream';
 const MAX_BODY_BYTES = 1 << 20;
 const COMMENT_HEARTBEAT = { wire: ': keep-alive\n\n' };
 const BIND_ATTEMPTS = 5;
@@ -74,6 +81,8 @@ class HttpError extends Error {
 interface Reader {
   served: ServedRequest;
   res: ServerResponse;
+  /** Events carry `id:` lines (resumable mode, and the EventSource endpoint in either mode). */
+  ids: boolean;
 }
 
 /** A generation and everything needed to keep streaming or replay it. */
@@ -257,22 +266,24 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       res.end('ok');
       return;
     }
-    const format = ROUTES[path];
+    const eventSource = path === EVENTSOURCE_PATH;
+    const format = eventSource ? 'openai' : ROUTES[path];
     try {
       if (!format) throw new HttpError(404, `no route for ${req.method} ${path}`);
-      if (req.method !== 'POST') throw new HttpError(405, `${path} takes POST, not ${req.method}`);
-      const body = await readBody(req);
+      const method = eventSource ? 'GET' : 'POST';
+      if (req.method !== method) throw new HttpError(405, `${path} takes ${method}, not ${req.method}`);
+      const body = eventSource ? '' : await readBody(req);
       if (this.closed || req.socket.destroyed) return; // nobody left to answer: start nothing
 
       const lastEventId = header(req, 'last-event-id');
       const idempotencyKey = header(req, 'idempotency-key');
-      const arrival = { req, res, requestId, receivedAtMs, lastEventId };
+      const arrival = { req, res, requestId, receivedAtMs, lastEventId, ids: this.mode === 'resumable' || eventSource };
 
       if (this.mode === 'resumable' && lastEventId !== undefined) {
         const { live, seq } = this.findEvent(lastEventId);
         return this.serve(arrival, live, format, 'resume', seq);
       }
-      const request = parseStreamRequest(body, format);
+      const request = eventSource ? parseEventSourceRequest(new URL(req.url ?? '/', 'http://origin').searchParams) : parseStreamRequest(body, format);
       if (this.mode === 'resumable' && idempotencyKey !== undefined) {
         const existing = this.latestGeneration(logicalKeyFor({ idempotencyKey, ...request }));
         if (existing) return this.serve(arrival, existing, format, 'resume', -1);
@@ -409,7 +420,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
 
   /** Sends the head, records the request, replays events after `afterSeq`, then follows live. */
   private serve(
-    arrival: { req: IncomingMessage; res: ServerResponse; requestId: string; receivedAtMs: ClockMs; lastEventId?: string },
+    arrival: { req: IncomingMessage; res: ServerResponse; requestId: string; receivedAtMs: ClockMs; lastEventId?: string | undefined; ids: boolean },
     live: LiveGeneration,
     format: WireFormat,
     role: ServedRequest['role'],
@@ -442,7 +453,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
     this.ledger.recordServed(served);
     this.emit('request', served);
 
-    const reader: Reader = { served, res };
+    const reader: Reader = { served, res, ids: arrival.ids };
     res.on('close', () => this.onClose(reader, live));
     for (let seq = afterSeq + 1; seq < live.emittedCount; seq++) this.writeEvent(reader, live, seq);
     if (live.record.state === 'running') live.readers.add(reader);
@@ -469,7 +480,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
 
   private writeEvent(reader: Reader, live: LiveGeneration, seq: number): void {
     const event = live.events[seq]!;
-    const id = this.mode === 'resumable' ? `${live.record.generationId}.${seq}` : undefined;
+    const id = reader.ids ? `${live.record.generationId}.${seq}` : undefined;
     write(reader, { kind: 'event', seq, event: event.event, id, carriesToken: event.carriesToken }, sseWire(event, id));
   }
 
@@ -551,6 +562,21 @@ function parseStreamRequest(raw: string, format: WireFormat): StreamRequest {
     messages: fields.messages,
     includeUsage: format === 'openai' && streamOptions?.include_usage === true,
   };
+}
+
+/** The EventSource endpoint's query as a stream request (a GET has no body). */
+function parseEventSourceRequest(query: URLSearchParams): StreamRequest {
+  const model = query.get('model');
+  let messages: unknown;
+  try {
+    messages = JSON.parse(query.get('messages') ?? '');
+  } catch {
+    messages = undefined;
+  }
+  if (!model || !Array.isArray(messages)) {
+    throw new HttpError(400, `${EVENTSOURCE_PATH} needs ?model=<string>&messages=<JSON array>`);
+  }
+  return { model, messages, includeUsage: query.get('include_usage') === 'true' };
 }
 
 /** An error in the format's own error shape (Node sets Content-Length for a body given to end()). */
