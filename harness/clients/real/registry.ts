@@ -4,6 +4,7 @@
  */
 import { anthropicStreamHelperClient } from './anthropic-stream-helper.ts';
 import { anthropicClient } from './anthropic.ts';
+import { eventsourceClient } from './eventsource.ts';
 import { naiveClient, recorderClient, resumableClient } from './harness-clients.ts';
 import { openaiStreamHelperClient } from './openai-stream-helper.ts';
 import { openaiClient } from './openai.ts';
@@ -17,6 +18,7 @@ const DEFINITIONS = [
   openaiStreamHelperClient,
   anthropicClient,
   anthropicStreamHelperClient,
+  eventsourceClient,
 ] as const satisfies readonly ClientDefinition[];
 
 export const CLIENT_NAMES = DEFINITIONS.map((definition) => definition.name) as [string, ...string[]];

@@ -11,11 +11,11 @@ import type { ChatBody, RecordOptions, StreamFormat } from '../sse-connection.ts
 
 /** Options a scenario may state; anything left out is the client's own default. */
 export interface StatedClientOptions {
-  /** Reconnects of the harness's naive/resumable clients. */
+  /** Reconnects of the harness's naive/resumable clients; the bound on `eventsource`'s own reconnects. */
   maxReconnects?: number;
   /** SDK clients: `maxRetries` of the SDK (its default when absent). */
   maxRetries?: number;
-  /** SDK clients: `timeout` of the SDK, ms (its default when absent). */
+  /** SDK clients: `timeout` of the SDK, ms (its default when absent); `eventsource`: its run's deadline. */
   timeoutMs?: number;
 }
 
