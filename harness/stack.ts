@@ -14,7 +14,7 @@ import { HaproxyProxy } from './proxies/haproxy-proxy.ts';
 import { HAPROXY_LISTEN_PORT } from './proxies/haproxy-config.ts';
 import { loadNginxSite, NGINX_LISTEN_PORT } from './proxies/nginx-config.ts';
 import { NginxProxy } from './proxies/nginx-proxy.ts';
-import { LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle } from './proxies/proxy-handle.ts';
+import { LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle, type UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_HOP_PORT, ToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
 import { readSettings, type ProxyVersion } from './settings.ts';
 
@@ -168,6 +168,42 @@ export class Stack implements AsyncDisposable {
       url: boxes[0]!.url,
       collectTaps: async () => Promise.all(hops.map((_, i) => taps.recording(tapName(i)))),
     };
+  }
+
+  /**
+   * A user's own config, unmodified (its idle timeouts scaled, as the profiles'), on a private
+   * network where the upstream host:port it names is a tap container (streamproof's
+   * Toxiproxy-compatible server) carrying that host as its alias and forwarding that port to the
+   * mock LLM; only the proxy's listen port is published on 127.0.0.1.
+   */
+  async userProxy(spec: {
+    kind: ProxyKind;
+    file: string;
+    upstream: UpstreamAddress;
+    listenPort: number;
+    llmPort: number;
+    timeScale: number;
+    version: ProxyVersion;
+  }): Promise<ProxyHandle> {
+    const network = await createChainNetwork();
+    this.disposables.push(network);
+    const tap = await new ToxiproxyProxy(await imageFor('toxiproxy-server', 'bookworm'), {
+      profile: 'upstream',
+      timeScale: spec.timeScale,
+      version: spec.version,
+      network: { name: network.name, alias: spec.upstream.host },
+    }).start();
+    this.disposables.push(tap);
+    await tap.createProxy('upstream', spec.upstream.port, { host: LLM_HOST_ALIAS, port: spec.llmPort });
+    return this.box(
+      { kind: spec.kind, profile: spec.file, version: spec.version },
+      {
+        upstream: { host: LLM_HOST_ALIAS, port: spec.llmPort },
+        timeScale: spec.timeScale,
+        network: { name: network.name, alias: 'streamproof-user-proxy' },
+        listenPort: spec.listenPort,
+      },
+    );
   }
 
   private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>): Promise<ProxyHandle> {

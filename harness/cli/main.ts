@@ -2,6 +2,8 @@
  * The `streamproof` command.
  *   streamproof setup              Docker engine (installed and started where none answers) + images
  *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
+ *   streamproof validate --nginx site.conf | --haproxy haproxy.cfg [--upstream host:port]
+ *                                  the standard checks against your own config, unmodified
  *   streamproof images             prepare proxy images (pull, or build from Debian packages)
  *   streamproof report [file]      regenerate JUnit XML, Markdown and HTML from an existing results.json
  *   streamproof mock-llm           serve the mock LLM on its own
@@ -94,6 +96,43 @@ export async function main(argv: string[]): Promise<void> {
     const vitest = await startVitest('test', patterns, { run: true, project: 'scenarios', watch: false });
     await vitest?.close();
     process.exitCode = process.exitCode ?? 0;
+  });
+
+  withRunOptions(
+    program
+      .command('validate')
+      .description('run the standard checks (token streaming, a 70 s tool pause with and without heartbeats) against your own nginx site or haproxy.cfg, unmodified; exit 0 only when all pass')
+      .option('--nginx <file>', 'your nginx site config (a server {} block, placed in conf.d beside the stock nginx.conf)')
+      .option('--haproxy <file>', 'your complete haproxy.cfg')
+      .option('--upstream <host:port>', 'the upstream your config proxies to (default: read from the config); it will resolve to the mock LLM'),
+  ).action(async (options: { nginx?: string; haproxy?: string; upstream?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
+    applyRunOptions(options);
+    if (!options.nginx === !options.haproxy) {
+      throw new StreamproofError('STREAMPROOF_BAD_OPTIONS', 'validate takes one config: --nginx <file> or --haproxy <file>', 'e.g. streamproof validate --nginx ./site.conf --upstream llm-backend:8000');
+    }
+    const { validateConfig } = await import('../validate.ts');
+    const { beginRun, removeRunContainersNow, startReaper } = await import('../docker/run-registry.ts');
+    await ensureDockerAnswers();
+    const run = beginRun();
+    if (run.isNew) startReaper(run);
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(`${signal}: removing this run's containers`);
+      removeRunContainersNow(run.runId);
+      process.exit(130);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const settings = readSettings();
+    process.exitCode = await validateConfig({
+      kind: options.nginx ? 'nginx' : 'haproxy',
+      file: (options.nginx ?? options.haproxy)!,
+      ...(options.upstream ? { upstream: options.upstream } : {}),
+      timeScale: settings.timeScale,
+      versions: settings.versions,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
 
   program

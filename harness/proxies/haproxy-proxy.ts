@@ -38,7 +38,7 @@ export class HaproxyProxy extends GenericContainer {
     super(image);
     this.options = options;
     const rendered = renderHaproxyConfig({ text: options.config, luaFiles: options.luaFiles ?? {} }, options.upstream, options.timeScale);
-    if (options.publish !== false) this.withExposedPorts(HAPROXY_LISTEN_PORT);
+    if (options.publish !== false) this.withExposedPorts(options.listenPort ?? HAPROXY_LISTEN_PORT);
     if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias);
     this.withPullPolicy(PullPolicy.neverPull())
       .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
@@ -130,7 +130,7 @@ async function execVersion(container: StartedTestContainer): Promise<string> {
 
 export class StartedHaproxyProxy extends AbstractStartedContainer implements ProxyHandle {
   readonly kind = 'haproxy' as const;
-  readonly listenPort = HAPROXY_LISTEN_PORT;
+  readonly listenPort: number;
   readonly profile: string;
   /** The release HAProxy reports, without a packager's suffix: `2.6.12` (Debian's `2.6.12-1+deb12u3`). */
   readonly version: string;
@@ -142,6 +142,7 @@ export class StartedHaproxyProxy extends AbstractStartedContainer implements Pro
   constructor(container: StartedTestContainer, image: string, options: HaproxyProxyOptions, version: string, logs: ReturnType<typeof collectLogs>) {
     super(container);
     this.published = options.publish !== false;
+    this.listenPort = options.listenPort ?? HAPROXY_LISTEN_PORT;
     this.profile = options.profile;
     this.matrixVersion = options.version;
     this.version = version;
@@ -152,7 +153,7 @@ export class StartedHaproxyProxy extends AbstractStartedContainer implements Pro
   /** Empty for an unpublished hop inside a chain. */
   get url(): string {
     if (!this.published) return '';
-    return `http://127.0.0.1:${this.getMappedPort(HAPROXY_LISTEN_PORT)}`;
+    return `http://127.0.0.1:${this.getMappedPort(this.listenPort)}`;
   }
 
   /** `haproxy:default@2.6.12`, the path element of results.json. */

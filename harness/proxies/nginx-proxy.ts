@@ -29,7 +29,7 @@ export class NginxProxy extends GenericContainer {
     super(image);
     this.options = options;
     const config = renderNginxConfig(options.site, options.upstream, options.timeScale);
-    if (options.publish !== false) this.withExposedPorts(NGINX_LISTEN_PORT);
+    if (options.publish !== false) this.withExposedPorts(options.listenPort ?? NGINX_LISTEN_PORT);
     if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias);
     this.withPullPolicy(PullPolicy.neverPull())
       .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
@@ -107,7 +107,7 @@ async function execVersion(container: StartedTestContainer): Promise<string> {
 
 export class StartedNginxProxy extends AbstractStartedContainer implements ProxyHandle {
   readonly kind = 'nginx' as const;
-  readonly listenPort = NGINX_LISTEN_PORT;
+  readonly listenPort: number;
   readonly profile: string;
   readonly version: string;
   readonly matrixVersion: string;
@@ -118,6 +118,7 @@ export class StartedNginxProxy extends AbstractStartedContainer implements Proxy
   constructor(container: StartedTestContainer, image: string, options: NginxProxyOptions, version: string, logs: ReturnType<typeof collectLogs>) {
     super(container);
     this.published = options.publish !== false;
+    this.listenPort = options.listenPort ?? NGINX_LISTEN_PORT;
     this.profile = options.profile;
     this.matrixVersion = options.version;
     this.version = version;
@@ -128,7 +129,7 @@ export class StartedNginxProxy extends AbstractStartedContainer implements Proxy
   /** Empty for an unpublished hop inside a chain. */
   get url(): string {
     if (!this.published) return '';
-    return `http://127.0.0.1:${this.getMappedPort(NGINX_LISTEN_PORT)}`;
+    return `http://127.0.0.1:${this.getMappedPort(this.listenPort)}`;
   }
 
   /** `nginx:default@1.22.1`, the path element of results.json. */

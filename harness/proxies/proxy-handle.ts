@@ -27,6 +27,8 @@ export interface ProxyContainerOptions {
   network?: { name: string; alias: string };
   /** Publish the listen port on 127.0.0.1 (default true). In a chain only the first hop is published. */
   publish?: boolean;
+  /** The port the config listens on inside the container, when not the profiles' 8080 (a user's own config). */
+  listenPort?: number;
 }
 
 export interface ProxyHandle extends AsyncDisposable {
