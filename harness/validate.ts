@@ -95,7 +95,7 @@ export function nginxUpstreamOf(site: string): UpstreamAddress | undefined {
 
 /** nginx: the first `listen` port (80 when the site has none, as in nginx). */
 export function nginxListenPortOf(site: string): number {
-  const listen = /^\s*listen\s+(?:\S*:)?(\d+)\b/m.exec(stripComments(site));
+  const listen = /(?:^|[{;])\s*listen\s+(?:\S*:)?(\d+)\b/m.exec(stripComments(site));
   return listen ? Number(listen[1]) : 80;
 }
 
@@ -216,6 +216,11 @@ function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expect
   return { lines, expect };
 }
 
+/** What the config predicts, one line per finding, and the verdict it expects per check (version: the proxy's real one). */
+export function staticPass(kind: ProxyKind, text: string, version: string): { lines: string[]; expect: Expectations } {
+  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version)) : haproxyExpectations(haproxyFacts(text));
+}
+
 // ─── Cause and fix of a failure ────────────────────────────────────────────────────────────────
 
 function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult): string {
@@ -324,7 +329,7 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   const rows: Row[] = [];
   const expectations = new Map<ProxyVersion, Expectations>();
   for (const { version, proxy } of proxies) {
-    const pass = kind === 'nginx' ? nginxExpectations(nginxFacts(text, proxy.version)) : haproxyExpectations(haproxyFacts(text));
+    const pass = staticPass(kind, text, proxy.version);
     expectations.set(version, pass.expect);
     print('', `Static pass (${proxy.kind} ${proxy.version}, ${version}):`);
     for (const line of pass.lines) print(`  - ${line}`);

@@ -1,0 +1,82 @@
+/** `streamproof validate`'s reading of a user's config: upstream, listen port, and the static pass. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { isStreamproofError } from '../../harness/errors.ts';
+import {
+  haproxyListenPortOf,
+  haproxyUpstreamOf,
+  nginxListenPortOf,
+  nginxUpstreamOf,
+  parseUpstream,
+  staticPass,
+} from '../../harness/validate.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/user-configs/${name}`, import.meta.url), 'utf8');
+
+describe('upstream and listen port', () => {
+  test('nginx: the server of the upstream block proxy_pass names; else proxy_pass host:port; comments ignored', () => {
+    expect(nginxUpstreamOf(fixture('nginx-default.conf'))).toEqual({ host: 'llm-backend', port: 8000 });
+    expect(nginxUpstreamOf('location /v1/ { proxy_pass http://llm-backend:8000; }')).toEqual({ host: 'llm-backend', port: 8000 });
+    expect(nginxUpstreamOf('location / { proxy_pass http://api.internal/v1/; }')).toEqual({ host: 'api.internal', port: 80 });
+    expect(nginxUpstreamOf('# proxy_pass http://old:1;\nlocation / { return 200; }')).toBeUndefined();
+    expect(nginxUpstreamOf('location / { proxy_pass http://10.0.0.5:8000; }')).toBeUndefined();
+  });
+
+  test('nginx: listen port, 80 when the site has none', () => {
+    expect(nginxListenPortOf(fixture('nginx-default.conf'))).toBe(80);
+    expect(nginxListenPortOf(fixture('nginx-hardened.conf'))).toBe(8443);
+    expect(nginxListenPortOf('server { listen 127.0.0.1:9000 default_server; }')).toBe(9000);
+    expect(nginxListenPortOf('server { location / { return 200; } }')).toBe(80);
+    expect(nginxListenPortOf('server {\n    listen [::]:8081;\n}')).toBe(8081);
+  });
+
+  test('haproxy: the first server line and bind port', () => {
+    const cfg = fixture('haproxy.cfg');
+    expect(haproxyUpstreamOf(cfg)).toEqual({ host: 'llm-backend', port: 8000 });
+    expect(haproxyListenPortOf(cfg)).toBe(8000);
+    expect(haproxyListenPortOf('frontend f\n\tbind *:8443 ssl crt /x.pem\n')).toBe(8443);
+    expect(haproxyUpstreamOf('backend b\n\tserver s1 10.0.0.1:80\n')).toBeUndefined();
+  });
+
+  test('--upstream must be host:port', () => {
+    expect(parseUpstream('llm-backend:8000')).toEqual({ host: 'llm-backend', port: 8000 });
+    for (const bad of ['llm-backend', ':8000', 'llm-backend:99999', 'http://x:1']) {
+      let error: unknown;
+      try {
+        parseUpstream(bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(isStreamproofError(error) && error.code, bad).toBe('STREAMPROOF_BAD_OPTIONS');
+    }
+  });
+});
+
+describe('static pass', () => {
+  test('nginx default on 1.22: buffering and the heartbeats fail, the silent pause is cut', () => {
+    const { lines, expect: e } = staticPass('nginx', fixture('nginx-default.conf'), '1.22.1');
+    expect(lines[0]).toContain('proxy_buffering is on and the upstream is spoken to in HTTP/1.0');
+    expect(e['streaming.buffering']?.verdict).toBe('fail');
+    expect(e['pause-heartbeats.heartbeat']?.verdict).toBe('fail');
+    expect(e['pause-silent.heartbeat']?.verdict).toBe('fail');
+  });
+
+  test('nginx default on 1.30: HTTP/1.1 by default, so only the silent pause fails', () => {
+    const { expect: e } = staticPass('nginx', fixture('nginx-default.conf'), '1.30.6');
+    expect(e['streaming.buffering']?.verdict).toBe('pass');
+    expect(e['pause-heartbeats.heartbeat']?.verdict).toBe('pass');
+    expect(e['pause-silent.heartbeat']?.verdict).toBe('fail');
+  });
+
+  test('nginx hardened: everything passes', () => {
+    const { expect: e } = staticPass('nginx', fixture('nginx-hardened.conf'), '1.22.1');
+    expect(Object.values(e).every((x) => x.verdict === 'pass')).toBe(true);
+  });
+
+  test('haproxy: timeout server 50 s cuts the silent pause', () => {
+    const { lines, expect: e } = staticPass('haproxy', fixture('haproxy.cfg'), '2.6.12');
+    expect(lines).toContain('option http-no-delay: each event is sent at once');
+    expect(e['pause-silent.heartbeat']?.verdict).toBe('fail');
+    expect(e['pause-heartbeats.heartbeat']?.verdict).toBe('pass');
+  });
+});
