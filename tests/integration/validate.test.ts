@@ -55,6 +55,14 @@ describe.concurrent('streamproof validate', () => {
     expect(r.stdout).toContain('1 of 6 checks fail.');
   });
 
+  test('a site allowing one connection per client: the streams refused while the others ran run again alone, exit 0', async () => {
+    const r = await validate('--nginx', `${FIXTURES}/nginx-limit-conn.conf`);
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/refused while the others ran \(HTTP 503\): run again on its own/);
+    expect(r.stdout).toContain('All 6 checks pass.');
+  });
+
   test("a broken nginx site: exit 2 with nginx's own message and the line of the user's file, no container left", async () => {
     const r = await validate('--nginx', `${FIXTURES}/nginx-broken.conf`);
     expect(r.left, 'containers left behind').toBe(0);
