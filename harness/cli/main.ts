@@ -135,6 +135,16 @@ export async function main(argv: string[]): Promise<void> {
     process.off('SIGTERM', onSignal);
   });
 
+  withRunOptions(
+    program.command('doctor').description('check what a run needs (Node, Docker, addresses, images, leftovers, Chromium) and say what to fix; changes nothing'),
+  ).action(async (options) => {
+    applyRunOptions(options);
+    const { diagnose, renderFindings } = await import('../doctor.ts');
+    const findings = await diagnose(readSettings());
+    process.stdout.write(`${renderFindings(findings)}\n`);
+    process.exitCode = findings.some((f) => f.status === 'fail') ? 1 : 0;
+  });
+
   program
     .command('report')
     .description('regenerate the reports (junit.xml, summary.md, report.html) next to an existing results.json')

@@ -46,7 +46,7 @@ export function localImageName(version: ProxyVersion): string {
   return `streamproof/proxies:${suite}-${recipe}`;
 }
 
-async function imageExists(name: string): Promise<boolean> {
+export async function imageExists(name: string): Promise<boolean> {
   try {
     await docker().getImage(name).inspect();
     return true;

@@ -72,6 +72,12 @@ async function removeContainers(filter: (labels: Record<string, string>) => bool
   return doomed.length;
 }
 
+/** Containers of runs whose owner process is gone: what the next sweep would remove. */
+export async function sweepableContainerCount(): Promise<number> {
+  const containers = await docker().listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+  return containers.filter((c) => !ownerAlive(c.Labels)).length;
+}
+
 /** Remove containers left by runs whose owner process is gone (a killed run, a crashed CI job). */
 export function sweepStaleContainers(): Promise<number> {
   return removeContainers((labels) => !ownerAlive(labels));

@@ -170,6 +170,19 @@ describe('the CLI', () => {
       timeoutMs: 30_000,
     });
 
+  test('doctor: every need checked, exit 0 here; without Docker it names the problem and the fix, exit 1', async () => {
+    const healthy = await cli(['doctor']);
+    expect(healthy.code, healthy.stdout + healthy.stderr).toBe(0);
+    for (const need of ['Node', 'Docker', 'mock LLM addresses', 'nginx@bookworm image', 'haproxy@bookworm image', 'toxiproxy images']) {
+      expect(healthy.stdout).toMatch(new RegExp(`^ok\\s+${need}`, 'm'));
+    }
+    const socket = '/tmp/streamproof-no-docker.sock';
+    const broken = await cli(['doctor'], { DOCKER_HOST: `unix://${socket}` });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/^FAIL\s+Docker: STREAMPROOF_DOCKER_UNAVAILABLE/m);
+    expect(broken.stdout).toMatch(/To fix: \S/);
+  });
+
   test('no Docker engine: exit 2, STREAMPROOF_DOCKER_UNAVAILABLE with a remedy', async () => {
     const socket = '/tmp/streamproof-no-docker.sock';
     expect(existsSync(socket), `${socket} must not exist`).toBe(false);
