@@ -8,15 +8,12 @@
  * As a hop of a path it creates one proxy, `hop`, listening on 8666 towards `upstream`. As the
  * taps of a chain (no `upstream`) it starts empty; the chain adds one proxy per tap.
  */
-import '../docker/testcontainers-env.ts';
-import { AbstractStartedContainer, GenericContainer, PullPolicy, Wait, type StartedTestContainer } from 'testcontainers';
-import type { Readable } from 'node:stream';
+import { Wait } from 'testcontainers';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { docker } from '../docker/engine.ts';
-import { runLabels } from '../docker/run-registry.ts';
 import { StreamproofError } from '../errors.ts';
 import type { TapRecording } from '../chain/observation.ts';
-import { bindPublishedPortsToLoopback, collectLogs, LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle, type UpstreamAddress } from './proxy-handle.ts';
+import { ProxyContainer, StartedProxyContainer } from './proxy-container.ts';
+import type { ProxyContainerOptions, UpstreamAddress } from './proxy-handle.ts';
 
 export const TOXIPROXY_API_PORT = 8474;
 /** Where the `hop` proxy listens: Toxiproxy's customary first proxy port. */
@@ -27,91 +24,69 @@ export interface ToxiproxyProxyOptions extends Omit<ProxyContainerOptions, 'upst
   upstream?: UpstreamAddress;
 }
 
-export class ToxiproxyProxy extends GenericContainer {
+export class ToxiproxyProxy extends ProxyContainer {
   private readonly options: ToxiproxyProxyOptions;
-  private readonly output = collectLogs();
-  private containerId: string | undefined;
 
   constructor(image: string, options: ToxiproxyProxyOptions) {
-    super(image);
-    this.options = options;
     // The API is always published (the harness drives it from this host); the hop port when asked.
-    this.withExposedPorts(...(options.upstream && options.publish !== false ? [TOXIPROXY_API_PORT, TOXIPROXY_HOP_PORT] : [TOXIPROXY_API_PORT]));
-    if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias);
-    this.withPullPolicy(PullPolicy.neverPull())
-      .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
-      .withLabels({ ...runLabels(), 'dev.streamproof.kind': 'toxiproxy', 'dev.streamproof.profile': options.profile })
-      .withLogConsumer((stream: Readable) => this.output.consume(stream))
-      .withWaitStrategy(Wait.forHttp('/version', TOXIPROXY_API_PORT).forStatusCode(200))
-      .withStartupTimeout(30_000);
-  }
-
-  protected override async beforeContainerCreated(): Promise<void> {
-    bindPublishedPortsToLoopback(this.hostConfig);
-  }
-
-  protected override async containerCreated(containerId: string): Promise<void> {
-    this.containerId = containerId;
+    const published = options.upstream !== undefined && options.publish !== false;
+    super(image, 'toxiproxy', options, published ? [TOXIPROXY_API_PORT, TOXIPROXY_HOP_PORT] : [TOXIPROXY_API_PORT]);
+    this.options = options;
+    this.withWaitStrategy(Wait.forHttp('/version', TOXIPROXY_API_PORT).forStatusCode(200));
   }
 
   override async start(): Promise<StartedToxiproxyProxy> {
-    let container: StartedTestContainer;
+    const container = await this.startOrRemove(
+      (error) =>
+        new StreamproofError(
+          'STREAMPROOF_PROXY_START',
+          `toxiproxy (${this.imageName.string}) did not start: ${(error as Error).message}\n${this.outputTail()}`,
+          'check the image runs (streamproof images), and that Docker can publish a port on 127.0.0.1',
+          { cause: error },
+        ),
+    );
     try {
-      container = await super.start();
-    } catch (error) {
-      if (this.containerId) await docker().getContainer(this.containerId).remove({ force: true, v: true }).catch(() => {});
-      throw new StreamproofError(
-        'STREAMPROOF_PROXY_START',
-        `toxiproxy (${this.imageName.string}) did not start: ${(error as Error).message}\n${this.output.text().trim().split('\n').slice(-8).join('\n')}`,
-        'check the image runs (streamproof images), and that Docker can publish a port on 127.0.0.1',
-        { cause: error },
-      );
-    }
-    const started = new StartedToxiproxyProxy(container, this.imageName.string, this.options, this.output);
-    try {
-      await started.init();
+      const client = new Toxiproxy(`http://127.0.0.1:${container.getMappedPort(TOXIPROXY_API_PORT)}`);
+      const version = parseVersion(String(await client.getVersion()));
+      const hop = this.options.upstream ? await createProxy(client, 'hop', TOXIPROXY_HOP_PORT, this.options.upstream) : undefined;
+      return new StartedToxiproxyProxy(container, client, hop, {
+        kind: 'toxiproxy',
+        image: this.imageName.string,
+        version,
+        options: this.options,
+        listenPort: TOXIPROXY_HOP_PORT,
+        published: this.options.upstream !== undefined && this.options.publish !== false,
+        logs: this.output,
+      });
     } catch (error) {
       await container.stop({ timeout: 0 }).catch(() => {});
       throw error;
     }
-    return started;
   }
 }
 
-export class StartedToxiproxyProxy extends AbstractStartedContainer implements ProxyHandle {
-  readonly kind = 'toxiproxy' as const;
-  readonly profile: string;
-  readonly matrixVersion: string;
-  readonly image: string;
-  readonly listenPort = TOXIPROXY_HOP_PORT;
-  version = 'unknown';
-  readonly client: Toxiproxy;
-  private hopProxy: Proxy | undefined;
-  private readonly options: ToxiproxyProxyOptions;
-  private readonly output: ReturnType<typeof collectLogs>;
-
-  constructor(container: StartedTestContainer, image: string, options: ToxiproxyProxyOptions, logs: ReturnType<typeof collectLogs>) {
-    super(container);
-    this.profile = options.profile;
-    this.matrixVersion = options.version;
-    this.image = image;
-    this.options = options;
-    this.output = logs;
-    this.client = new Toxiproxy(this.apiUrl);
+/** Toxiproxy ≥ 2.6 answers {"version": "2.12.0"}; older releases answer plain text. */
+function parseVersion(answer: string): string {
+  const raw = answer.trim();
+  try {
+    return String((JSON.parse(raw) as { version?: unknown }).version ?? raw);
+  } catch {
+    return raw || 'unknown';
   }
+}
 
-  /** @internal Reads the version and, as a hop, creates the `hop` proxy. */
-  async init(): Promise<void> {
-    // Toxiproxy ≥ 2.6 answers {"version": "2.12.0"}; older releases answer plain text.
-    const raw = String(await this.client.getVersion()).trim();
-    try {
-      this.version = String((JSON.parse(raw) as { version?: unknown }).version ?? raw);
-    } catch {
-      this.version = raw || 'unknown';
-    }
-    if (this.options.upstream) {
-      this.hopProxy = await this.createProxy('hop', TOXIPROXY_HOP_PORT, this.options.upstream);
-    }
+function createProxy(client: Toxiproxy, name: string, listenPort: number, upstream: UpstreamAddress): Promise<Proxy> {
+  return client.createProxy({ name, listen: `0.0.0.0:${listenPort}`, upstream: `${upstream.host}:${upstream.port}` });
+}
+
+export class StartedToxiproxyProxy extends StartedProxyContainer {
+  readonly client: Toxiproxy;
+  private readonly hopProxy: Proxy | undefined;
+
+  constructor(container: ConstructorParameters<typeof StartedProxyContainer>[0], client: Toxiproxy, hop: Proxy | undefined, facts: ConstructorParameters<typeof StartedProxyContainer>[1]) {
+    super(container, facts);
+    this.client = client;
+    this.hopProxy = hop;
   }
 
   get apiUrl(): string {
@@ -124,17 +99,8 @@ export class StartedToxiproxyProxy extends AbstractStartedContainer implements P
     return this.hopProxy;
   }
 
-  get url(): string {
-    if (!this.options.upstream || this.options.publish === false) return '';
-    return `http://127.0.0.1:${this.getMappedPort(TOXIPROXY_HOP_PORT)}`;
-  }
-
-  get id(): string {
-    return `${this.kind}:${this.profile}@${this.version}`;
-  }
-
   createProxy(name: string, listenPort: number, upstream: UpstreamAddress): Promise<Proxy> {
-    return this.client.createProxy({ name, listen: `0.0.0.0:${listenPort}`, upstream: `${upstream.host}:${upstream.port}` });
+    return createProxy(this.client, name, listenPort, upstream);
   }
 
   /** What a proxy of streamproof's server recorded (its extension; the official image has none). */
@@ -144,9 +110,5 @@ export class StartedToxiproxyProxy extends AbstractStartedContainer implements P
       throw new Error(`no recording for ${proxyName} at ${this.image} (HTTP ${response.status}): taps need streamproof's Toxiproxy-compatible server`);
     }
     return (await response.json()) as TapRecording;
-  }
-
-  logText(): string {
-    return this.output.text();
   }
 }

@@ -6,29 +6,20 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { removeRunContainers, runContainerCount } from '../../harness/docker/run-registry.ts';
+import { afterAll, describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { MockLlm } from '../../harness/mock-llm/index.ts';
 import { loadNginxSite, nginxProfiles } from '../../harness/proxies/nginx-config.ts';
 import { scenario, type ScenarioSpec } from '../../harness/scenario.ts';
 import { PROXY_VERSIONS } from '../../harness/settings.ts';
 import { Stack } from '../../harness/stack.ts';
-import { envOfNewRun, runChild } from './helpers.ts';
+import { envOfNewRun, expectNoContainersLeftAfterEach, runChild } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamproof-bad-input-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const runId = process.env.STREAMPROOF_RUN_ID!;
-
 // Every failure below must leave no container of this run behind.
-afterEach(async () => {
-  expect(runId, 'global setup exports the run id').toBeTruthy();
-  const left = await runContainerCount(runId);
-  // Removed before failing, so that the next test is judged on its own leftovers only.
-  if (left > 0) await removeRunContainers(runId);
-  expect(left, `containers of run ${runId} left after the failure`).toBe(0);
-});
+expectNoContainersLeftAfterEach();
 
 /** The error `action` throws or rejects with (fails the test if it succeeds). */
 async function failureOf(action: () => unknown): Promise<Error & { code?: string }> {

@@ -5,22 +5,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect, test } from 'vitest';
-import { removeRunContainers, runContainerCount } from '../../harness/docker/run-registry.ts';
+import { afterAll, expect, test } from 'vitest';
 import { loadHaproxyProfile } from '../../harness/proxies/haproxy-config.ts';
 import { Stack } from '../../harness/stack.ts';
+import { expectNoContainersLeftAfterEach } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamproof-haproxy-bad-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const runId = process.env.STREAMPROOF_RUN_ID!;
-
-afterEach(async () => {
-  expect(runId, 'global setup exports the run id').toBeTruthy();
-  const left = await runContainerCount(runId);
-  if (left > 0) await removeRunContainers(runId);
-  expect(left, `containers of run ${runId} left after the failure`).toBe(0);
-});
+// Every failure below must leave no container of this run behind.
+expectNoContainersLeftAfterEach();
 
 test('a misspelt keyword in a haproxy.cfg: STREAMPROOF_PROXY_CONFIG with HAProxy\'s message and file:line, on every version', async () => {
   const text = loadHaproxyProfile('default').text.replace('\toption\tdontlognull\n', '\toption\tdontlognul\n');

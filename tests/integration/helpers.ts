@@ -1,9 +1,10 @@
-/** Shared by the integration tests: bounded polling of Docker and child processes. */
+/** Shared by the integration tests: bounded polling of Docker and child processes, leftover checks. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
+import { afterEach, expect } from 'vitest';
 import { docker } from '../../harness/docker/engine.ts';
-import { LABEL_OWNER_PID, LABEL_RUN } from '../../harness/docker/run-registry.ts';
+import { LABEL_OWNER_PID, LABEL_RUN, removeRunContainers, runContainerCount } from '../../harness/docker/run-registry.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -74,4 +75,18 @@ export function envOfNewRun(extra: Record<string, string>): NodeJS.ProcessEnv {
   delete env.STREAMPROOF_RUN_ID;
   delete env.STREAMPROOF_RUN_OWNER_PID;
   return env;
+}
+
+/**
+ * After every test of the file: no container of this run may be left (each failure must clean up
+ * after itself). Leftovers are removed before the test fails, so the next one is judged on its own.
+ */
+export function expectNoContainersLeftAfterEach(): void {
+  const runId = process.env.STREAMPROOF_RUN_ID!;
+  afterEach(async () => {
+    expect(runId, 'global setup exports the run id').toBeTruthy();
+    const left = await runContainerCount(runId);
+    if (left > 0) await removeRunContainers(runId);
+    expect(left, `containers of run ${runId} left after the failure`).toBe(0);
+  });
 }

@@ -4,8 +4,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { createFetchRecorder, packageVersion, sdkClientRun } from './recording-fetch.ts';
-import type { ClientDefinition, ClientRequest, StatedClientOptions } from './types.ts';
+import { packageVersion, sdkClient } from './recording-fetch.ts';
+import type { ClientRequest, StatedClientOptions } from './types.ts';
 
 export const ANTHROPIC_VERSION = packageVersion('@anthropic-ai/sdk');
 
@@ -30,29 +30,21 @@ export function anthropicParams(request: ClientRequest): MessageCreateParamsStre
   return { ...(request.body as unknown as MessageCreateParamsStreaming), stream: true };
 }
 
-export const anthropicClient: ClientDefinition = {
+export const anthropicClient = sdkClient({
   name: 'anthropic',
   version: ANTHROPIC_VERSION,
   formats: ['anthropic'],
   description: '@anthropic-ai/sdk: messages.create({ stream: true }), events iterated',
-  create(stated) {
-    const client = { name: 'anthropic', version: ANTHROPIC_VERSION, options: anthropicOptions(stated) };
-    return {
-      ...client,
-      run: (request) => {
-        const recorder = createFetchRecorder(request);
-        const sdk = anthropicSdk(request.url, stated, recorder.fetch);
-        return sdkClientRun(recorder, client, request, async (signal) => {
-          const stream = await sdk.messages.create(anthropicParams(request), { signal, ...(request.headers ? { headers: request.headers } : {}) });
-          let text = '';
-          for await (const event of stream) {
-            if (event.type !== 'content_block_delta') continue;
-            if (event.delta.type === 'text_delta') text += event.delta.text;
-            else if (event.delta.type === 'input_json_delta') text += event.delta.partial_json;
-          }
-          return text;
-        });
-      },
-    };
+  options: anthropicOptions,
+  sdk: anthropicSdk,
+  async drive(sdk, request, call) {
+    const stream = await sdk.messages.create(anthropicParams(request), call);
+    let text = '';
+    for await (const event of stream) {
+      if (event.type !== 'content_block_delta') continue;
+      if (event.delta.type === 'text_delta') text += event.delta.text;
+      else if (event.delta.type === 'input_json_delta') text += event.delta.partial_json;
+    }
+    return text;
   },
-};
+});

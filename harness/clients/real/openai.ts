@@ -4,8 +4,8 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import { createFetchRecorder, packageVersion, sdkClientRun } from './recording-fetch.ts';
-import type { ClientDefinition, ClientRequest, StatedClientOptions } from './types.ts';
+import { packageVersion, sdkClient } from './recording-fetch.ts';
+import type { ClientRequest, StatedClientOptions } from './types.ts';
 
 export const OPENAI_VERSION = packageVersion('openai');
 
@@ -30,29 +30,21 @@ export function openaiParams(request: ClientRequest): ChatCompletionCreateParams
   return { ...(request.body as unknown as ChatCompletionCreateParamsStreaming), stream: true };
 }
 
-export const openaiClient: ClientDefinition = {
+export const openaiClient = sdkClient({
   name: 'openai',
   version: OPENAI_VERSION,
   formats: ['openai'],
   description: 'openai SDK: chat.completions.create({ stream: true }), chunks iterated',
-  create(stated) {
-    const client = { name: 'openai', version: OPENAI_VERSION, options: openaiOptions(stated) };
-    return {
-      ...client,
-      run: (request) => {
-        const recorder = createFetchRecorder(request);
-        const sdk = openaiSdk(request.url, stated, recorder.fetch);
-        return sdkClientRun(recorder, client, request, async (signal) => {
-          const stream = await sdk.chat.completions.create(openaiParams(request), { signal, ...(request.headers ? { headers: request.headers } : {}) });
-          let text = '';
-          for await (const chunk of stream) {
-            const delta = chunk.choices[0]?.delta;
-            text += delta?.content || '';
-            for (const call of delta?.tool_calls ?? []) text += call.function?.arguments ?? '';
-          }
-          return text;
-        });
-      },
-    };
+  options: openaiOptions,
+  sdk: openaiSdk,
+  async drive(sdk, request, call) {
+    const stream = await sdk.chat.completions.create(openaiParams(request), call);
+    let text = '';
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta;
+      text += delta?.content || '';
+      for (const toolCall of delta?.tool_calls ?? []) text += toolCall.function?.arguments ?? '';
+    }
+    return text;
   },
-};
+});

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import { now, type ClockMs } from '../../clock.ts';
 import type { ArrivedEvent, ClientRun, ConnectionEndKind, RecordedConnection } from '../../model.ts';
-import { interpretEvent, logicalKeyFor, type StreamProgress } from '../sse-connection.ts';
-import type { ClientRequest } from './types.ts';
+import { interpretEvent, logicalKeyFor, type StreamFormat, type StreamProgress } from '../sse-connection.ts';
+import type { ClientDefinition, ClientRequest, StatedClientOptions } from './types.ts';
 
 /** The version in an installed package's own package.json. */
 export function packageVersion(specifier: string): string {
@@ -218,4 +218,41 @@ function describeError(error: unknown): string {
   if (cause && typeof cause.code === 'string') parts.push(`(${cause.code})`);
   else if (cause && typeof cause.message === 'string') parts.push(`(${cause.message})`);
   return parts.filter(Boolean).join(': ');
+}
+
+/**
+ * An SDK client in one call: how to build the SDK (pointed at the path, its fetch recorded) and
+ * how to drive one request with it (returning the text the caller would get). The recording and
+ * the outcome are the same for every SDK (sdkClientRun).
+ */
+export function sdkClient<Sdk>(spec: {
+  name: string;
+  version: string;
+  formats: readonly StreamFormat[];
+  description: string;
+  /** The options the SDK runs with (its defaults read back, unless the scenario states them). */
+  options(stated: StatedClientOptions): Record<string, number | string | boolean>;
+  sdk(url: string, stated: StatedClientOptions, fetch: typeof globalThis.fetch): Sdk;
+  drive(sdk: Sdk, request: ClientRequest, call: { signal: AbortSignal; headers?: Record<string, string> }): Promise<string>;
+}): ClientDefinition {
+  const { name, version, formats, description } = spec;
+  return {
+    name,
+    version,
+    formats,
+    description,
+    create(stated) {
+      const client = { name, version, options: spec.options(stated) };
+      return {
+        ...client,
+        run: (request) => {
+          const recorder = createFetchRecorder(request);
+          const sdk = spec.sdk(request.url, stated, recorder.fetch);
+          return sdkClientRun(recorder, client, request, (signal) =>
+            spec.drive(sdk, request, { signal, ...(request.headers ? { headers: request.headers } : {}) }),
+          );
+        },
+      };
+    },
+  };
 }
