@@ -27,6 +27,12 @@ export const StreamScript = z
     tokenIntervalMs: nonNegative.default(20),
     /** Real milliseconds before the first token (not scaled). */
     firstTokenDelayMs: nonNegative.default(0),
+    /**
+     * Scenario seconds (scaled) between the request and the response head, the generation already
+     * started (billed): a model queued or prefilling behind a server that sends the head only when
+     * the first event is ready. The events then follow on the script's own timing.
+     */
+    headDelaySeconds: nonNegative.optional(),
     toolCall: ToolCallScript.optional(),
     /** Scenario seconds (scaled): during a longer silence, write a heartbeat this often. */
     heartbeatSeconds: z.number().positive().optional(),

@@ -83,6 +83,8 @@ interface Reader {
   res: ServerResponse;
   /** Events carry `id:` lines (resumable mode, and the EventSource endpoint in either mode). */
   ids: boolean;
+  /** The response head, until it is sent (a script's `headDelaySeconds` holds it). */
+  pendingHead?: OutgoingHttpHeaders;
 }
 
 /** A generation and everything needed to keep streaming or replay it. */
@@ -95,6 +97,8 @@ interface LiveGeneration {
   endState: 'completed' | 'failed';
   heartbeatMs: number | undefined;
   heartbeat: { event?: string; wire: string };
+  /** No head (and no event) before this: the script's `headDelaySeconds` after the start. */
+  headDueAtMs: ClockMs;
   readers: Set<Reader>;
   stop: AbortController;
 }
@@ -367,6 +371,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       emittedCount: 0,
       endState: beats[beats.length - 1]?.kind === 'error' ? 'failed' : 'completed',
       heartbeatMs: script.heartbeatSeconds === undefined ? undefined : script.heartbeatSeconds * 1000 * this.timeScale,
+      headDueAtMs: record.startedAtMs + (script.headDelaySeconds ?? 0) * 1000 * this.timeScale,
       heartbeat: ping ? { event: ANTHROPIC_PING.event, wire: sseWire(ANTHROPIC_PING) } : COMMENT_HEARTBEAT,
       readers: new Set(),
       stop: new AbortController(),
@@ -380,6 +385,9 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
   private async run(live: LiveGeneration): Promise<void> {
     const { signal } = live.stop;
     try {
+      // The model is billed from the start; the head waits for it (and heartbeats cannot precede a head).
+      await sleepUntil(live.headDueAtMs, signal);
+      for (const reader of live.readers) this.sendHead(reader);
       for (const [seq, event] of live.events.entries()) {
         // Each silence is timed from the previous write, so a late timer never shortens a scripted
         // pause (a shortened pause could slip under a proxy's idle timeout and pass a test wrongly).
@@ -436,8 +444,6 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       'x-request-id': requestId,
     };
     if (live.script.accelBufferingHeader) headers['x-accel-buffering'] = 'no';
-    res.writeHead(200, headers);
-    res.flushHeaders();
 
     const served: ServedRequest = {
       requestId,
@@ -445,7 +451,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       role,
       ...(arrival.lastEventId !== undefined && { lastEventId: arrival.lastEventId }),
       httpVersion: req.httpVersion,
-      framing: res.chunkedEncoding ? 'chunked' : 'close',
+      framing: 'chunked', // as the head is sent
       receivedAtMs: arrival.receivedAtMs,
       emitted: [],
     };
@@ -453,7 +459,9 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
     this.ledger.recordServed(served);
     this.emit('request', served);
 
-    const reader: Reader = { served, res, ids: arrival.ids };
+    const reader: Reader = { served, res, ids: arrival.ids, pendingHead: headers };
+    // Held while the generation is still before its head (run() sends it then).
+    if (now() >= live.headDueAtMs) this.sendHead(reader);
     res.on('close', () => this.onClose(reader, live));
     for (let seq = afterSeq + 1; seq < live.emittedCount; seq++) this.writeEvent(reader, live, seq);
     if (live.record.state === 'running') live.readers.add(reader);
@@ -469,6 +477,14 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
     this.emit('response-end', served);
     // A stateless provider cancels the generation when its only reader leaves.
     if (this.mode === 'stateless' && live.record.state === 'running') this.endGeneration(live, 'stopped', 'end');
+  }
+
+  private sendHead(reader: Reader): void {
+    if (!reader.pendingHead) return;
+    reader.res.writeHead(200, reader.pendingHead);
+    reader.res.flushHeaders();
+    reader.served.framing = reader.res.chunkedEncoding ? 'chunked' : 'close';
+    delete reader.pendingHead;
   }
 
   private endResponse(reader: Reader, how: 'end' | 'destroy'): void {

@@ -284,6 +284,37 @@ describe('timing', () => {
     expect(tokens[0]! - served.emitted[0]!.atMs).toBeLessThan(1_000);
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]! - tokens[i - 1]!).toBeGreaterThanOrEqual(30);
   });
+  test('headDelaySeconds holds the head (scaled), the generation billed from the request; a client leaving meanwhile stops it', async () => {
+    const llm = await startLlm({ mode: 'stateless', timeScale: 0.01, script: { tokens: 3, tokenIntervalMs: 1, headDelaySeconds: 30 } });
+    const startedAtMs = now();
+    const got = await stream(llm, OPENAI, openaiBody);
+    const served = llm.ledger.request(got.requestId)!;
+    const [generation] = llm.ledger.generations();
+    // 30 s × 0.01 = 300 ms before the head, then the whole stream; billed at the request.
+    expect(served.emitted[0]!.atMs - served.receivedAtMs).toBeGreaterThanOrEqual(300);
+    expect(served.emitted[0]!.atMs - served.receivedAtMs).toBeLessThan(1_000);
+    expect(generation!.startedAtMs - startedAtMs).toBeLessThan(300);
+    expect(got.status).toBe(200);
+    expect(got.events.at(-1)!.data).toBe('[DONE]');
+    expect(served.framing).toBe('chunked');
+
+    // A client that gives up before the head: noticed, the generation stopped, billed all the same.
+    const controller = new AbortController();
+    const pending = request(`${llm.url()}${OPENAI}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SCRIPT_HEADER]: '{"headDelaySeconds":100}' },
+      body: JSON.stringify({ ...openaiBody, model: 'left-before-head' }),
+      signal: controller.signal,
+    });
+    const arrived = await llm.waitFor('request', (s) => s.generationId !== generation!.generationId);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    const gone = await llm.waitFor('peer-gone', (s) => s.requestId === arrived.requestId);
+    expect(gone.emitted).toEqual([]);
+    const stopped = await llm.waitFor('generation-end', (g) => g.generationId === arrived.generationId);
+    expect(stopped).toMatchObject({ state: 'stopped', completionTokens: 0 });
+    expect(llm.ledger.generations()).toHaveLength(2);
+  });
 });
 
 describe('framing', () => {
