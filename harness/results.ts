@@ -3,6 +3,7 @@
  * Documented field by field in reports/README.md. Bump RESULTS_SCHEMA_VERSION on any breaking change.
  */
 import type { ChainBlame } from './chain/blame.ts';
+import { adviceFor, failedChecksOf, faultOf, type ClientRunSummary } from './client-outcome.ts';
 import type { CheckName, CheckResult, Figures, Verdict } from './model.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -71,6 +72,8 @@ export interface ScenarioOutcome {
   sweep?: SweepOutcome;
   /** What both ends of the wire saw, in time, for the timeline plot (harness/timeline.ts). */
   timeline?: Timeline;
+  /** How the logical request ended as its caller saw it, for the client matrix. */
+  clientRun?: ClientRunSummary;
 }
 
 /**
@@ -134,9 +137,46 @@ export interface ResultsFile {
    * and who is to blame; a heartbeat sweep's largest safe interval; the stream's timeline.
    */
   paths: PathReport[];
+  /**
+   * The client matrix (client × path × fault): one per (scenario, path, client), how the logical
+   * request ended for its caller, what it was billed, and what to do when it went wrong.
+   */
+  clients: ClientOutcome[];
   /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
   errors: Array<{ scenario: string; test: string; message: string }>;
   summary: { checks: number; asExpected: number; unexpected: number; errors: number };
+}
+
+export interface ClientOutcome extends ClientRunSummary {
+  scenario: string;
+  /** The matrix column: the scenario's name without its `<client>: ` prefix. */
+  fault: string;
+  pathLabel: string;
+  path: string[];
+  client: string;
+  clientVersion?: string;
+  clientOptions?: Record<string, number | string | boolean>;
+  /** Checks of this point that failed (the matrix is about the client, whatever the scenario expected). */
+  failedChecks: CheckName[];
+  /** What to do, for a cell that went wrong (harness/client-outcome.ts ADVICE_RULES). */
+  advice?: string;
+}
+
+export function toClientOutcome(outcome: ScenarioOutcome): ClientOutcome | undefined {
+  if (!outcome.clientRun) return undefined;
+  const cell = {
+    ...outcome.clientRun,
+    scenario: outcome.scenario,
+    fault: faultOf(outcome.scenario, outcome.client),
+    pathLabel: outcome.pathLabel,
+    path: outcome.path,
+    client: outcome.client,
+    ...(outcome.clientVersion !== undefined ? { clientVersion: outcome.clientVersion } : {}),
+    ...(outcome.clientOptions !== undefined ? { clientOptions: outcome.clientOptions } : {}),
+    failedChecks: failedChecksOf(outcome.checks),
+  };
+  const advice = adviceFor(cell);
+  return advice === undefined ? cell : { ...cell, advice };
 }
 
 export interface PathReport {

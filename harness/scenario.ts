@@ -18,6 +18,7 @@ import { test } from 'vitest';
 import { z } from 'zod';
 import { CHECK_NAMES, type CheckName, type ClientRun, type StreamEvidence, type Verdict } from './model.ts';
 import { blameChain } from './chain/blame.ts';
+import { summarizeClientRun } from './client-outcome.ts';
 import { observeTap } from './chain/observation.ts';
 import { now } from './clock.ts';
 import { StreamproofError } from './errors.ts';
@@ -311,6 +312,14 @@ export function scenario(spec: ScenarioSpec): void {
         ...(chain ? { chain } : {}),
         ...(sweep ? { sweep } : {}),
         timeline: buildTimeline({ ...evidence, toolPauseMs: evidence.intent.toolPauseMs }),
+        clientRun: summarizeClientRun(run, evidence.generations, {
+          format: scenario.format,
+          llmMode: scenario.llm.mode,
+          ...(script.heartbeatSeconds !== undefined ? { heartbeatSeconds: script.heartbeatSeconds, heartbeatFormat: script.heartbeatFormat } : {}),
+          ...(script.toolCall ? { toolPauseSeconds: script.toolCall.pauseSeconds } : {}),
+          ...(evidence.intent.idleTimeoutMs !== undefined ? { idleTimeoutSeconds: evidence.intent.idleTimeoutMs / timeScale / 1000 } : {}),
+          faults: scenario.faults.map((fault) => fault.type),
+        }),
       };
       (task.meta as { streamproof?: ScenarioOutcome }).streamproof = outcome;
 

@@ -18,7 +18,7 @@ import { StreamproofError } from './errors.ts';
 import { effectiveTimeouts, haproxyIdleTimeoutMs, haproxyTimeMs } from './proxies/haproxy-config.ts';
 import { nginxIdleTimeoutMs, nginxTimeMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle, UpstreamAddress } from './proxies/proxy-handle.ts';
-import { HEADLINE } from './report/verdict-table.ts';
+import { HEADLINE } from './report/common.ts';
 import { scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack } from './stack.ts';
 

@@ -132,6 +132,16 @@ function contentToken(index: number): string {
   return `w${index} `;
 }
 
+/**
+ * Content tokens the text holds more than once. Within one generation every content token is
+ * unique (`w0 `, `w1 `, ...), so a repeat means the caller's answer took in a second generation
+ * or a replay: the user reads those words twice.
+ */
+export function repeatedContentTokens(text: string): number {
+  const tokens = text.match(/\bw\d+ /g) ?? [];
+  return tokens.length - new Set(tokens).size;
+}
+
 /** The beats of one generation. `timeScale` multiplies the tool pause only. */
 export function planGeneration(script: StreamScript, timeScale: number): TimedBeat[] {
   const beats: TimedBeat[] = [{ kind: 'open', delayMs: 0 }];

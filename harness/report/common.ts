@@ -1,6 +1,25 @@
 /** Shared by the report formats: names and groupings read from results.json, nothing else. */
+import type { CheckName, Figures } from '../model.ts';
 import type { PathReport, ResultEntry, ResultsFile } from '../results.ts';
-import { HEADLINE } from './verdict-table.ts';
+
+/** The one figure shown beside each verdict. */
+export const HEADLINE: Record<CheckName, (f: Figures) => string> = {
+  heartbeat: (f) => (f.survived === 0 ? `cut, gap ${ms(f.maxGapMs)}` : `max gap ${ms(f.maxGapMs)}`),
+  buffering: (f) => `p95 ${ms(f.delayP95Ms)}, ttft ${ms(f.ttftMs)}`,
+  billing: (f) => `${f.billedGenerations ?? '?'} billed`,
+  completion: (f) => (f.silentTruncation === 1 ? 'silent truncation' : `${f.tokensReceived ?? '?'} tokens`),
+  abort: (f) => `noticed ${ms(f.abortNoticeMs)}, wasted ${f.wastedTokens ?? '?'}`,
+  integrity: (f) => `${f.arrivedEvents ?? '?'}/${f.emittedEvents ?? '?'} events, ${f.malformedEvents ?? '?'} malformed`,
+};
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : `${Math.round(value)} ms`;
+}
+
+/** `openai@7.57.0`; the harness's own clients (versioned with streamproof) by name alone. */
+export function clientLabel(entry: Pick<ResultEntry, 'client' | 'clientVersion'>, streamproofVersion: string): string {
+  return entry.clientVersion === undefined || entry.clientVersion === streamproofVersion ? entry.client : `${entry.client}@${entry.clientVersion}`;
+}
 
 /** A path as people read it: boxes joined by arrows, client side first; `direct` for none. */
 export function pathName(path: string[]): string {

@@ -5,6 +5,7 @@
  * ends (slanted and bunched = buffered), heartbeats, the tool pause, cuts, reconnects and billed
  * generations.
  */
+import { cellText, cellTone, clientMatrix } from './client-matrix.ts';
 import type { ResultEntry, ResultsFile, Timeline } from '../results.ts';
 import { groupResults, headline, pathName, pathNotes, profileName, versionLines, versionsOf, type PathGroup, type ScenarioGroup } from './common.ts';
 
@@ -23,6 +24,7 @@ const SHORT: Record<string, string> = {
 };
 
 const CSS = `
+.clients td.co.ok{color:var(--pass)}.clients td.co.visible{color:var(--warn)}.clients td.co.bad{color:var(--fail);font-weight:600}
 :root{--pass:#1a7f37;--fail:#cf222e;--warn:#bf8700;--ink:#1f2328;--mute:#656d76;--line:#d0d7de;--bg:#f6f8fa;--emit:#0969da;--arrive:#1a7f37;--hb:#e16f24;--pause:#fff3c4}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);margin:0;padding:24px 32px;background:#fff}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
@@ -70,6 +72,26 @@ function renderMatrix(results: ResultsFile): string {
   return `<section id="matrix"><h2>Verdict matrix</h2>
 <div class="legend"><span><span class="sw" style="background:var(--pass)"></span>pass</span><span><span class="sw" style="background:var(--fail)"></span>fail</span><span><span class="sw" style="outline:3px solid var(--warn)"></span>differs from the measured expectation</span>${legend}</div>
 <div class="scroll"><table class="matrix"><thead><tr><th class="scn">scenario</th>${profiles.map((p) => `<th>${h(p)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
+/** Client × path per fault: what the caller got and what it was billed; numbered advice below. */
+function renderClientMatrix(results: ResultsFile): string {
+  const matrix = clientMatrix(results);
+  if (matrix.tables.length === 0) return '';
+  const tables = matrix.tables.map((table) => {
+    const rows = table.rows.map(
+      (row) =>
+        `<tr><th scope="row">${h(row.client)}</th>${row.cells
+          .map((c) => `<td class="co ${cellTone(c)}"${c?.error ? ` title="${h(c.error)}"` : ''}>${h(cellText(matrix, c))}</td>`)
+          .join('')}</tr>`,
+    );
+    return `<h3>${h(table.fault)}</h3><div class="scroll"><table class="clients"><thead><tr><th>client</th>${table.paths.map((p) => `<th>${h(p)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  });
+  const advice = matrix.advice.map((text, i) => `<li value="${i + 1}">${h(text)}</li>`).join('');
+  return `<section id="clients"><h2>Client matrix</h2>
+<p class="meta">What the caller got (ok: the whole answer once; threw: an error it could see; silent truncation: partial text as if whole; duplicated tokens: words twice) and the generations billed. [n]: what to do, below.</p>
+${tables.join('\n')}
+${advice ? `<h3>What to do</h3><ol class="advice">${advice}</ol>` : ''}</section>`;
 }
 
 // ─── Timeline plot ────────────────────────────────────────────────────────────────────────────
@@ -271,6 +293,7 @@ export function renderHtml(results: ResultsFile): string {
 <p class="summary ${ok ? 'ok' : 'bad'}">${s.checks} checks: ${s.asExpected} as expected, ${s.unexpected} unexpected, ${s.errors} scenario errors</p></header>
 ${problems.length ? `<section id="unexpected"><h2>Verdicts that differ from the measured expectation</h2><ul>${problems.join('')}</ul></section>` : ''}
 ${renderMatrix(results)}
+${renderClientMatrix(results)}
 <section id="timelines-legend"><h2>Scenarios</h2><p class="meta">Each timeline: the origin's emissions above the client's arrivals, on one clock, 0 = the first request.</p>${LEGEND}</section>
 ${groups.map((group, i) => renderScenario(group, i)).join('\n')}
 </body></html>

@@ -4,6 +4,7 @@
  * figures, versions and time scale.
  */
 import type { ResultsFile } from '../results.ts';
+import { cellText, cellTone, clientMatrix } from './client-matrix.ts';
 import { groupResults, headline, pathName, pathNotes, versionLines } from './common.ts';
 
 /** A table cell: no line breaks, pipes escaped, no raw HTML. */
@@ -49,6 +50,17 @@ export function renderMarkdown(results: ResultsFile): string {
       for (const note of pathNotes(path.report)) notes.push(`- \`${cell(pathName(path.path))}\`: ${cell(note)}`);
     }
     if (notes.length) lines.push('', ...notes);
+  }
+
+  const matrix = clientMatrix(results);
+  if (matrix.tables.length) {
+    lines.push('', '### Client matrix', '', 'What the caller got and the generations billed; [n]: what to do, below.');
+    const mark = { ok: '✅', visible: '⚠️', bad: '❌', none: '' } as const;
+    for (const table of matrix.tables) {
+      lines.push('', `#### ${cell(table.fault)}`, '', `| client | ${table.paths.map((p) => `\`${cell(p)}\``).join(' | ')} |`, `|---|${table.paths.map(() => '---|').join('')}`);
+      for (const row of table.rows) lines.push(`| ${cell(row.client)} | ${row.cells.map((c) => `${mark[cellTone(c)]} ${cell(cellText(matrix, c))}`.trim()).join(' | ')} |`);
+    }
+    if (matrix.advice.length) lines.push('', '**What to do**', '', ...matrix.advice.map((text, i) => `${i + 1}. ${cell(text)}`));
   }
 
   lines.push('', '### Versions', '', `- streamproof ${results.streamproof}; time scale ${results.timeScale} (tool pauses, heartbeat intervals and proxy idle timeouts multiplied by it)`);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readSettings } from '../settings.ts';
-import { RESULTS_SCHEMA_VERSION, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 import { writeReports } from './write.ts';
 
@@ -55,6 +55,7 @@ export default class StreamproofReporter implements Reporter {
       proxies,
       results,
       paths: outcomes.flatMap((o) => toPathReport(o) ?? []),
+      clients: outcomes.flatMap((o) => toClientOutcome(o) ?? []),
       errors,
       summary: {
         checks: results.length,

@@ -1,32 +1,14 @@
 /** The verdict table people read in the terminal, rendered from results.json data only. */
 import pc from 'picocolors';
-import type { CheckName, Figures } from '../model.ts';
 import type { ResultEntry, ResultsFile } from '../results.ts';
-
-/** The one figure shown beside each verdict. */
-export const HEADLINE: Record<CheckName, (f: Figures) => string> = {
-  heartbeat: (f) => (f.survived === 0 ? `cut, gap ${ms(f.maxGapMs)}` : `max gap ${ms(f.maxGapMs)}`),
-  buffering: (f) => `p95 ${ms(f.delayP95Ms)}, ttft ${ms(f.ttftMs)}`,
-  billing: (f) => `${f.billedGenerations ?? '?'} billed`,
-  completion: (f) => (f.silentTruncation === 1 ? 'silent truncation' : `${f.tokensReceived ?? '?'} tokens`),
-  abort: (f) => `noticed ${ms(f.abortNoticeMs)}, wasted ${f.wastedTokens ?? '?'}`,
-  integrity: (f) => `${f.arrivedEvents ?? '?'}/${f.emittedEvents ?? '?'} events, ${f.malformedEvents ?? '?'} malformed`,
-};
-
-function ms(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'n/a' : `${Math.round(value)} ms`;
-}
+import { cellText, cellTone, clientMatrix } from './client-matrix.ts';
+import { clientLabel, HEADLINE } from './common.ts';
 
 function cell(entry: ResultEntry | undefined, color: boolean): string {
   if (!entry) return '';
   const paint = (s: string) => (!color ? s : entry.verdict === 'pass' ? pc.green(s) : pc.red(s));
   const mark = entry.asExpected ? '' : color ? pc.bold(pc.yellow(' (unexpected!)')) : ' (unexpected!)';
   return `${paint(entry.verdict.toUpperCase())} ${HEADLINE[entry.check](entry.figures)}${mark}`;
-}
-
-/** `openai@7.57.0`; the harness's own clients (versioned with streamproof) by name alone. */
-export function clientLabel(entry: Pick<ResultEntry, 'client' | 'clientVersion'>, streamproofVersion: string): string {
-  return entry.clientVersion === undefined || entry.clientVersion === streamproofVersion ? entry.client : `${entry.client}@${entry.clientVersion}`;
 }
 
 const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
@@ -74,6 +56,8 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
     }
   }
 
+  lines.push(...renderClientMatrix(results, color));
+
   const unexpected = results.results.filter((r) => !r.asExpected);
   if (unexpected.length > 0) {
     lines.push('', 'Verdicts that differ from the scenario\'s measured expectation:');
@@ -89,4 +73,30 @@ export function renderVerdictTable(results: ResultsFile, color = pc.isColorSuppo
       `Wall time ${(results.durationMs / 1000).toFixed(1)} s.`,
   );
   return lines.join('\n');
+}
+
+const TONES = { ok: pc.green, visible: pc.yellow, bad: pc.red, none: (s: string) => s };
+
+/** Per fault: clients × paths, the outcome the caller saw and what it was billed; then what to do. */
+function renderClientMatrix(results: ResultsFile, color: boolean): string[] {
+  const matrix = clientMatrix(results);
+  if (matrix.tables.length === 0) return [];
+  const lines = ['', color ? pc.bold('Client matrix: what the caller got, and generations billed') : 'Client matrix: what the caller got, and generations billed'];
+  for (const table of matrix.tables) {
+    const rows = [
+      ['client', ...table.paths],
+      ...table.rows.map((row) => [row.client, ...row.cells.map((c) => (color ? TONES[cellTone(c)](cellText(matrix, c)) : cellText(matrix, c)))]),
+    ];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => visibleLength(r[i] ?? ''))));
+    lines.push('', `  ${table.fault}`);
+    for (const [i, row] of rows.entries()) {
+      const text = '    ' + row.map((c, j) => pad(c, widths[j]!)).join('  ');
+      lines.push(i === 0 && color ? pc.dim(text) : text);
+    }
+  }
+  if (matrix.advice.length) {
+    lines.push('', 'What to do ([n] in a cell above):');
+    for (const [i, advice] of matrix.advice.entries()) lines.push(`  [${i + 1}] ${advice}`);
+  }
+  return lines;
 }

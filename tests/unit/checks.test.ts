@@ -266,7 +266,7 @@ describe('completion', () => {
   test('passes: terminator', () => {
     const result = completionCheck().evaluate(evidence({ connections: [connection({ events: arrived([1, 2, 3]), endAt: 4 })] }));
     expect(result.verdict).toBe('pass');
-    expect(result.figures).toEqual({ tokensReceived: 3, tokensGenerated: 10, silentTruncation: 0 });
+    expect(result.figures).toEqual({ tokensReceived: 3, tokensGenerated: 10, silentTruncation: 0, repeatedTokens: 0 });
   });
 
   test('passes: the client threw, the failure is visible', () => {
@@ -282,7 +282,7 @@ describe('completion', () => {
       evidence({ connections: [connection({ events: arrived([1, 2, 3, 4]), kind: 'eof-without-terminator', endAt: 5 })], outcome: 'returned-partial' }),
     );
     expect(result.verdict).toBe('fail');
-    expect(result.figures).toEqual({ tokensReceived: 4, tokensGenerated: 10, silentTruncation: 1 });
+    expect(result.figures).toEqual({ tokensReceived: 4, tokensGenerated: 10, silentTruncation: 1, repeatedTokens: 0 });
     expect(result.detail).toBe('The naive client returned partial text as complete: the stream ended eof-without-terminator, 6 of 10 generated tokens missing.');
   });
 
@@ -296,7 +296,7 @@ describe('completion', () => {
         generations: [],
       }),
     );
-    expect(result.figures).toEqual({ tokensReceived: 3, tokensGenerated: null, silentTruncation: 0 });
+    expect(result.figures).toEqual({ tokensReceived: 3, tokensGenerated: null, silentTruncation: 0, repeatedTokens: 0 });
   });
 });
 

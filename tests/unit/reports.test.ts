@@ -57,6 +57,7 @@ const fixture: ResultsFile = {
     entry({ scenario: 'naive re-POST', check: 'billing', client: 'naive', expected: 'fail', verdict: 'fail', figures: { billedGenerations: 2 } }),
   ],
   paths: [{ scenario: 'naive re-POST', pathLabel: 'nginx:default@bookworm', path: ['nginx:default@1.22.1'], timeline }],
+  clients: [],
   errors: [{ scenario: 'broken', test: 'direct', message: 'container did not start\nstack' }],
   summary: { checks: 3, asExpected: 2, unexpected: 1, errors: 1 },
 };
