@@ -50,6 +50,13 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     expect(matrixBox!.height).toBeGreaterThan(20 * scenarios);
     expect(await page.locator('table.matrix .chip').count()).toBe(results.results.length);
 
+    // The client matrix: a table per fault, a cell per (client, path), numbered advice.
+    const faults = new Set(results.clients.map((c) => c.fault)).size;
+    expect(await page.locator('#clients table.clients').count()).toBe(faults);
+    expect(await page.locator('#clients td.co').count()).toBe(results.clients.length);
+    expect(await page.locator('#clients td.co.bad').count()).toBeGreaterThan(0);
+    expect(await page.locator('#clients ol.advice li').count()).toBe(new Set(results.clients.flatMap((c) => c.advice ?? [])).size);
+
     const timelines = page.locator('svg.tl');
     const withTimeline = results.paths.filter((p) => p.timeline).length;
     expect(withTimeline).toBeGreaterThan(0);
