@@ -184,6 +184,8 @@ export interface StreamEvidence {
     toolPauseMs?: number;
     /** Heartbeat interval the mock LLM was scripted to use during silence, in real ms (absent: no heartbeats). */
     heartbeatIntervalMs?: number;
+    /** How the heartbeats were written: SSE comments, or `event: ping` events (absent: no heartbeats). */
+    heartbeatFormat?: 'comment' | 'anthropic-ping';
     /** The proxy idle timeout the path is known to have, in real ms, when known. */
     idleTimeoutMs?: number;
     /** When the client aborted on purpose (abort scenarios). */

@@ -220,6 +220,7 @@ export function scenario(spec: ScenarioSpec): void {
   const intentBase = {
     toolPauseMs: script.toolCall ? scaledMs(script.toolCall.pauseSeconds, timeScale) : undefined,
     heartbeatIntervalMs: script.heartbeatSeconds ? scaledMs(script.heartbeatSeconds, timeScale) : undefined,
+    heartbeatFormat: script.heartbeatSeconds ? script.heartbeatFormat : undefined,
   };
   // Long waits scale; the bound leaves room for reconnects and container start.
   const pauseMs = intentBase.toolPauseMs ?? 0;

@@ -26,7 +26,12 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
       const allowedGapMs = intervalMs === null ? null : intervalMs * thresholds.maxGapFactor + thresholds.gapSlackMs;
       const gapOk = allowedGapMs === null || (maxGapMs !== null && maxGapMs <= allowedGapMs);
 
-      const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? 0}/${heartbeatsSent ?? '?'} heartbeats arrived`;
+      // A client that drops the stream itself once heartbeats arrive did not accept their format
+      // (the OpenAI SDK reading an `event: ping` as a chunk); null when none was sent.
+      const droppedByClient = first?.end.kind === 'aborted' && run.outcome === 'threw';
+      const formatAccepted = intervalMs === null || !first ? null : droppedByClient && (heartbeatsArrived ?? 0) > 0 ? 0 : 1;
+      const format = intent.heartbeatFormat === 'anthropic-ping' ? '`event: ping`' : 'comment';
+      const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? 0}/${heartbeatsSent ?? '?'} ${format} heartbeats arrived`;
       const gap = `max gap ${fmt(maxGapMs)} ms`;
       const measured = survived
         ? `survived on one connection; ${gap}; ${beats}`
@@ -35,9 +40,10 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
           : 'no connection recorded';
       let detail: string;
       if (!first) detail = 'The client recorded no connection.';
-      else if (!survived && first.end.kind === 'aborted' && run.outcome === 'threw')
-        // The client dropped the stream itself (e.g. an SDK that cannot read an `event: ping` heartbeat).
-        detail = `The ${run.client} client aborted the first connection itself, ${fmt(silenceBeforeEndMs)} ms after its last bytes: ${run.error ?? 'it threw'}.`;
+      else if (!survived && droppedByClient)
+        detail = `The ${run.client} client aborted the first connection itself, ${fmt(silenceBeforeEndMs)} ms after its last bytes${
+          formatAccepted === 0 ? ` (it does not accept ${format} heartbeats)` : ''
+        }: ${run.error ?? 'it threw'}.`;
       else if (!survived)
         detail = `The first connection ended ${first.end.kind} after ${fmt(silenceBeforeEndMs)} ms without bytes${
           intent.idleTimeoutMs !== undefined ? ` (path idle timeout ${intent.idleTimeoutMs} ms)` : ''
@@ -62,6 +68,7 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
           silenceBeforeEndMs: roundMs(silenceBeforeEndMs),
           survived: survived ? 1 : 0,
           idleTimeoutMs: intent.idleTimeoutMs ?? null,
+          heartbeatFormatAccepted: formatAccepted,
         },
         thresholds: { ...thresholds },
         detail,

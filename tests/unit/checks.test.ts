@@ -119,6 +119,31 @@ describe('heartbeat', () => {
     expect(result.thresholds).toEqual({ maxGapFactor: 1.5, gapSlackMs: 250 });
   });
 
+  test('records whether the client accepted the heartbeat format: comments read on, a client that drops the stream at a ping did not', () => {
+    expect(heartbeatCheck().evaluate(survivedWithBeats()).figures.heartbeatFormatAccepted).toBe(1);
+    const dropped = heartbeatCheck().evaluate(
+      evidence({
+        connections: [
+          connection({
+            events: arrived([10]),
+            chunks: [10, 201].map((ms) => ({ atMs: at(ms), bytes: 20 })),
+            comments: [{ atMs: at(201), text: 'keep-alive' }],
+            kind: 'aborted',
+            endAt: 202,
+          }),
+        ],
+        served: [served({ emitted: [...emitted([9]), ...heartbeats([200])] })],
+        outcome: 'threw',
+        error: "OpenAIError: chunk.choices is not iterable",
+        intent: { toolPauseMs: 1000, heartbeatIntervalMs: 200, heartbeatFormat: 'anthropic-ping' },
+      }),
+    );
+    expect(dropped.verdict).toBe('fail');
+    expect(dropped.figures.heartbeatFormatAccepted).toBe(0);
+    expect(dropped.detail).toContain('it does not accept `event: ping` heartbeats');
+    expect(heartbeatCheck().evaluate(evidence({ connections: [connection({ events: arrived([10]), endAt: 20 })] })).figures.heartbeatFormatAccepted).toBeNull();
+  });
+
   test('fails: cut by an idle timeout during the pause, client reconnected', () => {
     const result = heartbeatCheck().evaluate(
       evidence({
