@@ -25,6 +25,29 @@ export interface HopSpec {
   version: ProxyVersion;
 }
 
+/** One hop of a user's chain (streamproof validate): their file and what it says. */
+export interface UserHop {
+  kind: ProxyKind;
+  file: string;
+  /** The box's profile name in results (`kind:<name>@version`): the file's name, unique on the chain. */
+  name: string;
+  /** The host:port the file proxies to: a tap carries that name. */
+  upstream: UpstreamAddress;
+  /** The port the file listens on: the previous tap forwards there. */
+  listenPort: number;
+}
+
+/** Boxes of a user's chain that did not start (each start's own error, the config refusals among them). */
+export class UserHopsRefused extends Error {
+  readonly failures: Array<{ hop: UserHop; error: unknown }>;
+
+  constructor(failures: Array<{ hop: UserHop; error: unknown }>) {
+    super(failures.map(({ hop, error }) => `${hop.file}: ${(error as Error).message}`).join('\n'));
+    this.name = 'UserHopsRefused';
+    this.failures = failures;
+  }
+}
+
 /** What can stand on a path: the proxies of the matrix, and Toxiproxy injecting faults. */
 export type BoxKind = ProxyKind | 'toxiproxy';
 
@@ -42,6 +65,29 @@ export interface StartedPath {
 const TAPS_ALIAS = 'streamproof-taps';
 const TAPS_FIRST_PORT = 8700;
 const hopAlias = (index: number) => `hop-${index + 1}`;
+/** The proxy each user-chain tap runs (one tap container per box). */
+const TAP_PROXY = 'behind';
+
+/** One start after another, last item first, each whatever became of the one before; results in item order. */
+async function settleInReverse<I, T>(items: I[], start: (item: I, index: number) => Promise<T>): Promise<{ values: T[]; failures: Array<{ index: number; error: unknown }> }> {
+  const values: T[] = [];
+  const failures: Array<{ index: number; error: unknown }> = [];
+  for (let i = items.length - 1; i >= 0; i--) {
+    try {
+      values.unshift(await start(items[i]!, i));
+    } catch (error) {
+      failures.unshift({ index: i, error });
+    }
+  }
+  return { values, failures };
+}
+
+/** Waits for every promise (none left starting while the stack is torn down); values in order, failures with their index. */
+async function settleAll<T>(promises: Array<Promise<T>>): Promise<{ values: T[]; failures: Array<{ index: number; error: unknown }> }> {
+  const settled = await Promise.allSettled(promises);
+  const failures = settled.flatMap((s, index) => (s.status === 'rejected' ? [{ index, error: s.reason as unknown }] : []));
+  return { values: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])), failures };
+}
 
 function listenPortOf(kind: BoxKind): number {
   return kind === 'toxiproxy' ? TOXIPROXY_HOP_PORT : kind === 'haproxy' ? HAPROXY_LISTEN_PORT : NGINX_LISTEN_PORT;
@@ -171,55 +217,67 @@ export class Stack implements AsyncDisposable {
   }
 
   /**
-   * A user's own config, unmodified (its idle timeouts scaled, as the profiles'), on a private
-   * network where the upstream host:port it names is a tap container (streamproof's
-   * Toxiproxy-compatible server) carrying that host as its alias and forwarding that port to the
-   * mock LLM; only the proxy's listen port is published on 127.0.0.1.
+   * A user's own configs, unmodified (idle timeouts scaled, as the profiles'), client side first, on
+   * a private network. Behind every box sits a recording tap (streamproof's Toxiproxy-compatible
+   * server) carrying as its alias the upstream host that box's config names, listening on the port
+   * it names and forwarding to the next box (the mock LLM after the last): every name resolves
+   * without touching the files, and every point of the chain is measured, one box or several. Only
+   * the first box is published on 127.0.0.1. Every box is started even when one is refused, so
+   * every refusal is reported at once (UserHopsRefused).
    */
-  async userProxy(spec: {
-    kind: ProxyKind;
-    file: string;
-    upstream: UpstreamAddress;
-    listenPort: number;
-    llmPort: number;
-    timeScale: number;
-    version: ProxyVersion;
-  }): Promise<ProxyHandle> {
+  async userPath(hops: UserHop[], llmPort: number, timeScale: number, version: ProxyVersion): Promise<StartedPath> {
     const network = await createChainNetwork();
     this.disposables.push(network);
-    const tap = await new ToxiproxyProxy(await imageFor('toxiproxy-server', 'bookworm'), {
-      profile: 'upstream',
-      timeScale: spec.timeScale,
-      version: spec.version,
-      network: { name: network.name, alias: spec.upstream.host },
-    }).start();
-    this.disposables.push(tap);
-    await tap.createProxy('upstream', spec.upstream.port, { host: LLM_HOST_ALIAS, port: spec.llmPort });
-    return this.box(
-      { kind: spec.kind, profile: spec.file, version: spec.version },
-      {
-        upstream: { host: LLM_HOST_ALIAS, port: spec.llmPort },
-        timeScale: spec.timeScale,
-        network: { name: network.name, alias: 'streamproof-user-proxy' },
-        listenPort: spec.listenPort,
-      },
+    const tapsImage = await imageFor('toxiproxy-server', 'bookworm');
+    const boxAlias = (i: number) => `streamproof-${hopAlias(i)}`;
+    const taps = await settleAll(
+      hops.map(async (hop, i) => {
+        const tap = await new ToxiproxyProxy(tapsImage, { profile: 'tap', timeScale, version, network: { name: network.name, alias: hop.upstream.host } }).start();
+        this.disposables.push(tap);
+        const next = hops[i + 1];
+        await tap.createProxy(TAP_PROXY, hop.upstream.port, next ? { host: boxAlias(i + 1), port: next.listenPort } : { host: LLM_HOST_ALIAS, port: llmPort });
+        return tap;
+      }),
     );
+    if (taps.failures.length > 0) throw taps.failures[0]!.error;
+    // From the origin side: a box's health checks never find the box behind it not listening yet
+    // (measured: an edge HAProxy started beside its nginx marked it DOWN and answered 503 for 10 s).
+    const boxes = await settleInReverse(hops, (hop, i) =>
+      this.box(
+        { kind: hop.kind, profile: hop.file, version },
+        {
+          upstream: { host: LLM_HOST_ALIAS, port: llmPort }, // unused: the user's file names its own upstream
+          timeScale,
+          network: { name: network.name, alias: boxAlias(i) },
+          publish: i === 0,
+          listenPort: hop.listenPort,
+        },
+        hop.name,
+      ),
+    );
+    if (boxes.failures.length > 0) throw new UserHopsRefused(boxes.failures.map(({ index, error }) => ({ hop: hops[index]!, error })));
+    return {
+      boxes: boxes.values,
+      url: boxes.values[0]!.url,
+      collectTaps: async () => Promise.all(taps.values.map((tap) => tap.recording(TAP_PROXY))),
+    };
   }
 
-  private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>): Promise<ProxyHandle> {
+  /** `name`: the profile name reported, when not the file's own (two user files of one name on a chain). */
+  private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>, name?: string): Promise<ProxyHandle> {
     const options = { ...wiring, version: hop.version };
     let started: ProxyHandle;
     switch (hop.kind) {
       case 'nginx': {
         const site = loadNginxSite(hop.profile);
-        started = await new NginxProxy(await imageFor('nginx', hop.version), { ...options, profile: site.name, site: site.text }).start();
+        started = await new NginxProxy(await imageFor('nginx', hop.version), { ...options, profile: name ?? site.name, site: site.text }).start();
         break;
       }
       case 'haproxy': {
         const profile = loadHaproxyProfile(hop.profile);
         started = await new HaproxyProxy(await imageFor('haproxy', hop.version), {
           ...options,
-          profile: profile.name,
+          profile: name ?? profile.name,
           config: profile.text,
           luaFiles: profile.luaFiles,
           file: profile.file,

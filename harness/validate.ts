@@ -1,38 +1,58 @@
 /**
- * `streamproof validate`: the standard checks against a user's own nginx site or haproxy.cfg,
- * unmodified. A static pass reads the config and says what it expects; the proxy then runs on a
- * private network where the upstream name the config proxies to resolves to the mock LLM (a tap
- * container carrying that name, Stack.userProxy), and three streams go through it at once:
- * token streaming, a 70 s tool pause with heartbeats every 15 s, and the same pause without.
- * Each failure is printed with the directive that causes it and the fix; where the static
- * expectation and the measurement disagree, the measurement wins and the report says so.
+ * `streamproof validate`: the standard checks against a user's own nginx sites and haproxy.cfg
+ * files, unmodified: one proxy, or a chain of them, client side first. A static pass reads each
+ * config and says what it expects; the proxies then run on a private network where the upstream
+ * name each config proxies to resolves to a recording tap forwarding to the next proxy (the mock
+ * LLM after the last; Stack.userPath), and three streams go through at once: token streaming, a
+ * 70 s tool pause with heartbeats every 15 s, and the same pause without. On a chain the taps
+ * blame the box at fault (harness/chain/blame.ts). Each failure is printed with the file and the
+ * directive that causes it and the fix; where the static expectation and the measurement
+ * disagree, the measurement wins and the report says so. With a report directory, results.json
+ * and the reports generated from it are written there.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ChainBlame } from './chain/blame.ts';
+import { blameChain } from './chain/blame.ts';
+import { observeTap } from './chain/observation.ts';
 import type { CheckName, CheckResult, StreamEvidence, Verdict } from './model.ts';
 import { evaluateChecks } from './checks/index.ts';
 import { runSingleConnectionClient } from './clients/index.ts';
+import { STREAMPROOF_VERSION } from './clients/real/harness-clients.ts';
 import { SCRIPT_HEADER } from './mock-llm/index.ts';
 import type { ProxyKind } from './docker/images.ts';
 import { StreamproofError } from './errors.ts';
 import { effectiveTimeouts, haproxyIdleTimeoutMs, haproxyTimeMs } from './proxies/haproxy-config.ts';
 import { nginxIdleTimeoutMs, nginxTimeMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle, UpstreamAddress } from './proxies/proxy-handle.ts';
+import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
+import { formatResults } from './report/reporter.ts';
 import { HEADLINE } from './report/common.ts';
+import { writeReports } from './report/write.ts';
+import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome } from './results.ts';
 import { scaledMs, type ProxyVersion } from './settings.ts';
-import { Stack } from './stack.ts';
+import { Stack, UserHopsRefused, type StartedPath, type UserHop } from './stack.ts';
+import { buildTimeline } from './timeline.ts';
 
 export const TOOL_PAUSE_S = 70;
 export const HEARTBEAT_S = 15;
 
-export interface ValidateOptions {
+/** One hop as the command line names it. */
+export interface ValidateHop {
   kind: ProxyKind;
   file: string;
   /** `host:port` as the user gave it; read from the config when absent. */
   upstream?: string;
+}
+
+export interface ValidateOptions {
+  /** Client side first: hop i's upstream resolves to hop i + 1, the last one's to the mock LLM. */
+  hops: readonly ValidateHop[];
   timeScale: number;
   versions: readonly ProxyVersion[];
   print: (line: string) => void;
+  /** Where to write results.json, junit.xml, summary.md and report.html; none when absent. */
+  reportDir?: string;
 }
 
 type RunName = 'streaming' | 'pause-heartbeats' | 'pause-silent';
@@ -51,6 +71,8 @@ const RUNS: Record<RunName, { label: string; checks: CheckName[]; script: Record
   },
 };
 const RUN_NAMES = Object.keys(RUNS) as RunName[];
+/** A stream refused while the others ran is run alone up to this many times. */
+const ALONE_ATTEMPTS = 3;
 
 /** What the static pass predicts for one check of one run, and why. */
 interface Expectation {
@@ -264,21 +286,126 @@ function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunNam
   return result.detail;
 }
 
-// ─── The run ─────────────────────────────────────────────────────────────────────────────────────
+// ─── The command line ──────────────────────────────────────────────────────────────────────────
 
-function loadConfig(kind: ProxyKind, file: string): string {
-  if (!existsSync(file)) {
-    throw badOptions(`no ${kind === 'nginx' ? 'nginx site file' : 'haproxy.cfg'} at ${file}`, `pass the path of your ${kind === 'nginx' ? 'nginx site config' : 'haproxy.cfg'}`);
-  }
-  return readFileSync(file, 'utf8');
+/** One `--nginx`, `--haproxy` or `--upstream` of the command line, in order. */
+export interface HopArg {
+  option: 'nginx' | 'haproxy' | 'upstream';
+  value: string;
 }
+
+function usage(problem: string, fix: string): StreamproofError {
+  return new StreamproofError('STREAMPROOF_USAGE', problem, fix);
+}
+
+const CHAIN_EXAMPLE = 'e.g. streamproof validate --haproxy ./edge.cfg --upstream app-nginx:8080 --nginx ./site.conf --upstream llm-backend:8000';
+
+/**
+ * The hops, client side first, in command-line order; an `--upstream` belongs to the file just
+ * before it. With one file, `--upstream` may stand anywhere, as it always could.
+ */
+export function hopsFromArgs(args: readonly HopArg[]): ValidateHop[] {
+  const hops: ValidateHop[] = [];
+  const before: string[] = [];
+  for (const { option, value } of args) {
+    if (option !== 'upstream') {
+      hops.push({ kind: option, file: value });
+      continue;
+    }
+    const last = hops.at(-1);
+    if (!last) before.push(value);
+    else if (last.upstream !== undefined) throw usage(`two --upstream after ${last.file} (${last.upstream}, ${value})`, `give each file one --upstream, right after it; ${CHAIN_EXAMPLE}`);
+    else last.upstream = value;
+  }
+  if (hops.length === 0) throw usage('validate needs a config: --nginx <file> or --haproxy <file> (several, in order, for a chain)', 'e.g. streamproof validate --nginx ./site.conf --upstream llm-backend:8000');
+  if (before.length > 0) {
+    const only = hops[0]!;
+    if (hops.length > 1 || before.length > 1 || only.upstream !== undefined) {
+      throw usage(`--upstream ${before[0]} comes before any --nginx or --haproxy, so it belongs to no file of the chain`, `put each file's --upstream right after it; ${CHAIN_EXAMPLE}`);
+    }
+    only.upstream = before[0]!;
+  }
+  return hops;
+}
+
+// ─── Reading the hops ───────────────────────────────────────────────────────────────────────────
+
+/** A hop as read: the user's file, its text, and what it says (its upstream, its listen port). */
+interface ReadHop extends UserHop {
+  text: string;
+  upstreamGiven: boolean;
+}
+
+const configNoun = (kind: ProxyKind) => (kind === 'nginx' ? 'nginx site file' : 'haproxy.cfg');
+
+/**
+ * Every hop's file read and understood before anything starts; every problem of every file at once.
+ * A box is named after its file; two files of one name on a chain (edge/haproxy.cfg, app/haproxy.cfg)
+ * get their folder too.
+ */
+function readHops(hops: readonly ValidateHop[]): ReadHop[] {
+  const problems: Array<{ problem: string; fix: string }> = [];
+  const hopNote = (i: number) => (hops.length > 1 ? `hop ${i + 1}: ` : '');
+  const read: Array<Omit<ReadHop, 'name'>> = [];
+  for (const [i, hop] of hops.entries()) {
+    const file = resolve(hop.file);
+    if (!existsSync(file)) {
+      problems.push({ problem: `${hopNote(i)}no ${configNoun(hop.kind)} at ${file}`, fix: `pass the path of your ${hop.kind === 'nginx' ? 'nginx site config' : 'haproxy.cfg'}` });
+      continue;
+    }
+    const text = readFileSync(file, 'utf8');
+    let upstream: UpstreamAddress | undefined;
+    try {
+      upstream = hop.upstream ? parseUpstream(hop.upstream) : hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text);
+    } catch (error) {
+      const [problem = '', fix = ''] = (error as Error).message.replace(/^STREAMPROOF_\w+:\s*/, '').split('\nTo fix: ');
+      problems.push({ problem: `${hopNote(i)}${problem}`, fix });
+    }
+    if (!upstream && !hop.upstream) {
+      problems.push({
+        problem: `${hopNote(i)}found no upstream host:port in ${file} (looked for ${hop.kind === 'nginx' ? '`server host:port;` in an upstream block, or `proxy_pass http://host:port`' : '`server <name> host:port` in a backend'})`,
+        fix: `name the host:port your config proxies to: --upstream llm-backend:8000${hops.length > 1 ? ' right after that file' : ''}`,
+      });
+    }
+    const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
+    if (listenPort === undefined) problems.push({ problem: `${hopNote(i)}found no \`bind :port\` in ${file}`, fix: 'give your frontend a `bind :<port>` line' });
+    if (upstream?.port === TOXIPROXY_API_PORT) {
+      problems.push({ problem: `${hopNote(i)}upstream port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: 'use another upstream port in the config' });
+    }
+    if (upstream && listenPort !== undefined) read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined });
+  }
+  // On one network a name reaches one container: each hop's upstream must be a name of its own.
+  const hosts = new Map<string, number>();
+  for (const [i, hop] of read.entries()) {
+    const first = hosts.get(hop.upstream.host);
+    if (first !== undefined) {
+      problems.push({
+        problem: `hops ${first + 1} and ${i + 1} both proxy to the host ${hop.upstream.host}: on the chain's network one name reaches one box`,
+        fix: 'give each hop of the chain the upstream name it has in your deployment (--upstream host:port after its file)',
+      });
+    }
+    hosts.set(hop.upstream.host, i);
+  }
+  if (problems.length > 0) {
+    const fixes = [...new Set(problems.map((p) => p.fix))];
+    throw badOptions(problems.length === 1 ? problems[0]!.problem : `${problems.length} problems:\n  ${problems.map((p) => p.problem).join('\n  ')}`, fixes.join('; '));
+  }
+  const baseName = (hop: Omit<ReadHop, 'name'>) => basename(hop.file).replace(/\.(conf|cfg)$/, '');
+  const names = read.map((hop) => {
+    const clash = read.filter((other) => other.kind === hop.kind && baseName(other) === baseName(hop)).length > 1;
+    return clash ? `${basename(dirname(hop.file))}/${baseName(hop)}` : baseName(hop);
+  });
+  return read.map((hop, i) => ({ ...hop, name: names.indexOf(names[i]!) === i ? names[i]! : `${names[i]}-${i + 1}` }));
+}
+
+// ─── Starting the chain ─────────────────────────────────────────────────────────────────────────
 
 /** A config refusal names the file in the container: say which line of the user's file that is. */
 function inYourFile(error: unknown, kind: ProxyKind, file: string): unknown {
   if (!(error instanceof StreamproofError) || error.code !== 'STREAMPROOF_PROXY_CONFIG') return error;
   const problem = error.message.split('\nTo fix:')[0]!.replace(/^STREAMPROOF_PROXY_CONFIG:\s*/, '');
   const line = kind === 'nginx' ? /streamproof-site\.conf:(\d+)/.exec(problem)?.[1] : /haproxy\.cfg:(\d+)\]/.exec(problem)?.[1];
-  const where = line ? ` (line ${line} of ${file})` : '';
+  const where = line && !problem.includes(`line ${line} of ${file}`) ? ` (line ${line} of ${file})` : '';
   return new StreamproofError(
     'STREAMPROOF_PROXY_CONFIG',
     `${problem}${where}`,
@@ -287,61 +414,120 @@ function inYourFile(error: unknown, kind: ProxyKind, file: string): unknown {
   );
 }
 
+/**
+ * The chain at every version. The proxies check their own configs as they start (nginx and HAProxy
+ * refuse a config at start as `nginx -t` / `haproxy -c` would, with the same message): every box
+ * starts, and every refusal of every file is reported at once, before any stream runs.
+ */
+async function startChains(stack: Stack, hops: ReadHop[], llmPort: number, options: ValidateOptions): Promise<Array<{ version: ProxyVersion; path: StartedPath }>> {
+  const settled = await Promise.allSettled(options.versions.map((version) => stack.userPath(hops, llmPort, options.timeScale, version)));
+  const refusals: StreamproofError[] = [];
+  const others: unknown[] = [];
+  for (const outcome of settled) {
+    if (outcome.status === 'fulfilled') continue;
+    const failures = outcome.reason instanceof UserHopsRefused ? outcome.reason.failures : [{ hop: undefined, error: outcome.reason as unknown }];
+    for (const { hop, error } of failures) {
+      const mapped = hop ? inYourFile(error, hop.kind, hop.file) : error;
+      if (mapped instanceof StreamproofError && mapped.code === 'STREAMPROOF_PROXY_CONFIG') refusals.push(mapped);
+      else others.push(mapped);
+    }
+  }
+  if (refusals.length > 0) {
+    // One file refused at two versions usually says the same thing twice: once is enough.
+    const problems = [...new Set(refusals.map((r) => r.message.split('\nTo fix:')[0]!.replace(/^STREAMPROOF_PROXY_CONFIG:\s*/, '')))];
+    const fixes = [...new Set(refusals.map((r) => r.fix))];
+    throw new StreamproofError('STREAMPROOF_PROXY_CONFIG', problems.join('\n'), fixes.join('; '), { cause: refusals[0] });
+  }
+  if (others.length > 0) throw others[0];
+  return options.versions.map((version, i) => ({ version, path: (settled[i] as PromiseFulfilledResult<StartedPath>).value }));
+}
+
+// ─── The run ─────────────────────────────────────────────────────────────────────────────────────
+
 interface Row {
   version: ProxyVersion;
-  proxy: ProxyHandle;
+  /** The path's box ids, client side first. */
+  boxes: string[];
   run: RunName;
   result: CheckResult;
   expected?: Expectation;
 }
 
+/** One stream's evidence at one version (the blame and the timeline read it). */
+interface Stream {
+  version: ProxyVersion;
+  run: RunName;
+  evidence: StreamEvidence;
+}
+
+/**
+ * What the files, each at its real version, predict for the whole chain (a check fails when any hop
+ * predicts it fails), and the findings to print, indented.
+ */
+function chainExpectations(hops: ReadHop[], boxes: ProxyHandle[]): { lines: string[]; expect: Expectations } {
+  const passes = hops.map((hop, i) => ({ hop, box: boxes[i]!, pass: staticPass(hop.kind, hop.text, boxes[i]!.version) }));
+  if (passes.length === 1) return { lines: passes[0]!.pass.lines.map((line) => `  - ${line}`), expect: passes[0]!.pass.expect };
+  const expect: Expectations = {};
+  for (const key of new Set(passes.flatMap((p) => Object.keys(p.pass.expect) as Array<keyof Expectations>))) {
+    const failing = passes.filter((p) => p.pass.expect[key]?.verdict === 'fail');
+    expect[key] = failing.length
+      ? { verdict: 'fail', because: failing.map((p) => `${p.hop.name}: ${p.pass.expect[key]!.because}`).join('; ') }
+      : { verdict: 'pass', because: passes.map((p) => `${p.hop.name}: ${p.pass.expect[key]?.because ?? 'no prediction'}`).join('; ') };
+  }
+  return { lines: passes.flatMap((p) => [`  ${p.box.id} (${p.hop.file}):`, ...p.pass.lines.map((line) => `    - ${line}`)]), expect };
+}
+
+/** The box a failure is blamed on, by the taps: the first that buffers, holds heartbeats, or cuts. */
+function blamedBox(result: CheckResult, blame: ChainBlame | undefined): string | undefined {
+  if (!blame) return undefined;
+  const cutter = blame.cutBy === 'origin' || blame.cutBy === 'client' ? undefined : blame.cutBy;
+  if (result.check === 'buffering') return blame.firstBufferingBox;
+  if (result.check === 'heartbeat') return result.figures.survived === 0 ? cutter : blame.heartbeatHeldBy;
+  return cutter;
+}
+
 /** Runs the validation; resolves with the exit code (0 all pass, 1 any fails). Bad input throws StreamproofError. */
 export async function validateConfig(options: ValidateOptions): Promise<number> {
-  const { kind, timeScale } = options;
+  const { timeScale } = options;
   const print = (...lines: string[]) => lines.forEach((line) => options.print(line));
-  const file = resolve(options.file);
-  const text = loadConfig(kind, file);
-  const upstream = options.upstream ? parseUpstream(options.upstream) : kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text);
-  if (!upstream) {
-    throw badOptions(
-      `found no upstream host:port in ${file} (looked for ${kind === 'nginx' ? '`server host:port;` in an upstream block, or `proxy_pass http://host:port`' : '`server <name> host:port` in a backend'})`,
-      'name the host:port your config proxies to: --upstream llm-backend:8000',
-    );
-  }
-  const listenPort = kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
-  if (listenPort === undefined) throw badOptions(`found no \`bind :port\` in ${file}`, 'give your frontend a `bind :<port>` line');
-  if (upstream.port === 8474) throw badOptions('upstream port 8474 is the tap container\'s API port', 'use another upstream port in the config');
+  const hops = readHops(options.hops);
+  const isChain = hops.length > 1;
+  const startedAt = Date.now();
 
-  print(`streamproof validate: ${kind} ${file}`);
-  print(`  upstream ${upstream.host}:${upstream.port} (${options.upstream ? '--upstream' : 'read from the config'}) → mock LLM; listen port ${listenPort}; time scale ${timeScale} (timeouts in the config scaled by it, the config otherwise unmodified)`);
+  if (!isChain) {
+    const [hop] = hops as [ReadHop];
+    print(`streamproof validate: ${hop.kind} ${hop.file}`);
+    print(`  upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → mock LLM; listen port ${hop.listenPort}; time scale ${timeScale} (timeouts in the config scaled by it, the config otherwise unmodified)`);
+  } else {
+    print(`streamproof validate: a chain of ${hops.length} hops, client side first; time scale ${timeScale} (timeouts in the configs scaled by it, the configs otherwise unmodified)`);
+    for (const [i, hop] of hops.entries()) {
+      const to = i + 1 < hops.length ? `hop ${i + 2} (${hops[i + 1]!.name}, port ${hops[i + 1]!.listenPort})` : 'mock LLM';
+      print(`  hop ${i + 1}: ${hop.kind} ${hop.file}, listen port ${hop.listenPort}; upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → ${to}`);
+    }
+  }
 
   await using stack = new Stack();
   const llm = await stack.mockLlm({ mode: 'stateless', timeScale, script: {} });
-  const proxies = await Promise.all(
-    options.versions.map(async (version) => ({
-      version,
-      proxy: await stack.userProxy({ kind, file, upstream, listenPort, llmPort: llm.port, timeScale, version }).catch((error: unknown) => {
-        throw inYourFile(error, kind, file);
-      }),
-    })),
-  );
+  const chains = await startChains(stack, hops, llm.port, options);
 
-  const rows: Row[] = [];
   const expectations = new Map<ProxyVersion, Expectations>();
-  for (const { version, proxy } of proxies) {
-    const pass = staticPass(kind, text, proxy.version);
+  for (const { version, path } of chains) {
+    const pass = chainExpectations(hops, path.boxes);
     expectations.set(version, pass.expect);
-    print('', `Static pass (${proxy.kind} ${proxy.version}, ${version}):`);
-    for (const line of pass.lines) print(`  - ${line}`);
+    print('', isChain ? `Static pass (${version}):` : `Static pass (${path.boxes[0]!.kind} ${path.boxes[0]!.version}, ${version}):`);
+    print(...pass.lines);
   }
-  const idleTimeoutMs = kind === 'nginx' ? nginxIdleTimeoutMs(text, timeScale) : haproxyIdleTimeoutMs(text, timeScale);
+  // The shortest idle timeout of the chain is the one a silent pause meets first.
+  const idleTimeouts = hops.flatMap((hop) => (hop.kind === 'nginx' ? nginxIdleTimeoutMs(hop.text, timeScale) : haproxyIdleTimeoutMs(hop.text, timeScale)) ?? []);
+  const idleTimeoutMs = idleTimeouts.length ? Math.min(...idleTimeouts) : undefined;
 
-  print('', `Running ${RUN_NAMES.length} streams at once through each proxy, one after another where the config refuses that; a ${TOOL_PAUSE_S} s pause takes ${seconds(scaledMs(TOOL_PAUSE_S, timeScale))} at this time scale...`);
-  const runOne = async (version: ProxyVersion, proxy: ProxyHandle, name: RunName, attempt: string): Promise<{ rows: Row[]; refused: boolean; why: string }> => {
+  print('', `Running ${RUN_NAMES.length} streams at once through each ${isChain ? 'chain' : 'proxy'}, one after another where the config refuses that; a ${TOOL_PAUSE_S} s pause takes ${seconds(scaledMs(TOOL_PAUSE_S, timeScale))} at this time scale...`);
+  const runOne = async (version: ProxyVersion, path: StartedPath, name: RunName, attempt: string) => {
     const spec = RUNS[name];
     const script = { ...spec.script };
-    const body = { model: 'mock-gpt', messages: [{ role: 'user', content: `validate ${file}: ${name} via ${proxy.id} (${attempt})` }], stream: true, stream_options: { include_usage: true } };
-    const run = await runSingleConnectionClient({ url: proxy.url, format: 'openai', body, headers: { [SCRIPT_HEADER]: JSON.stringify(script) } });
+    const boxes = path.boxes.map((box) => box.id);
+    const body = { model: 'mock-gpt', messages: [{ role: 'user', content: `validate ${hops.map((h) => h.file).join(' > ')}: ${name} via ${boxes.join(' > ')} (${attempt})` }], stream: true, stream_options: { include_usage: true } };
+    const run = await runSingleConnectionClient({ url: path.url!, format: 'openai', body, headers: { [SCRIPT_HEADER]: JSON.stringify(script) } });
     const toolCall = script.toolCall as { pauseSeconds: number } | undefined;
     const evidence: StreamEvidence = {
       run,
@@ -357,31 +543,56 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     const end = first?.end.kind;
     return {
       why: first?.status !== undefined && first.status !== 200 ? `HTTP ${first.status}` : (end ?? 'no connection'),
-      rows: evaluateChecks(spec.checks, evidence).map((result) => ({ version, proxy, run: name, result, expected: expectations.get(version)?.[`${name}.${result.check}`] })),
+      stream: { version, run: name, evidence },
+      rows: evaluateChecks(spec.checks, evidence).map((result): Row => ({ version, boxes, run: name, result, expected: expectations.get(version)?.[`${name}.${result.check}`] })),
       // Refused or answered with an error status: perhaps a connection limit of the config (maxconn, limit_conn).
       refused: end === 'http-error' || end === 'connect-error',
     };
   };
-  const jobs = proxies.flatMap(({ version, proxy }) => RUN_NAMES.map((name) => ({ version, proxy, name })));
-  const firstTry = await Promise.all(jobs.map((job) => runOne(job.version, job.proxy, job.name, 'concurrent')));
+  const jobs = chains.flatMap(({ version, path }) => RUN_NAMES.map((name) => ({ version, path, name })));
+  const firstTry = await Promise.all(jobs.map((job) => runOne(job.version, job.path, job.name, 'concurrent')));
+  const rows: Row[] = [];
+  const streams: Stream[] = [];
   for (const [i, outcome] of firstTry.entries()) {
     const job = jobs[i]!;
-    if (!outcome.refused) {
-      rows.push(...outcome.rows);
-      continue;
+    const label = job.path.boxes.map((box) => box.id).join(' → ');
+    let kept = outcome;
+    if (outcome.refused) {
+      print(`  ${label}, ${RUNS[job.name].label}: refused while the others ran (${outcome.why}): run again on its own`);
+      // The proxy may still count the stream before it as open for a moment after its client saw
+      // the end (measured: limit_conn 1 answered 503 to a stream started at once after another).
+      for (let attempt = 1; attempt <= ALONE_ATTEMPTS; attempt++) {
+        if (attempt > 1) {
+          print(`  ${label}, ${RUNS[job.name].label}: refused again on its own (${kept.why}): attempt ${attempt} of ${ALONE_ATTEMPTS}`);
+          await new Promise((done) => setTimeout(done, 250 * attempt));
+        }
+        kept = await runOne(job.version, job.path, job.name, `alone, attempt ${attempt}`);
+        if (!kept.refused) break;
+      }
     }
-    // The config may not allow three streams at once: this one again, alone.
-    print(`  ${job.proxy.id}, ${RUNS[job.name].label}: refused while the others ran (${outcome.why}): run again on its own`);
-    rows.push(...(await runOne(job.version, job.proxy, job.name, 'alone')).rows);
+    rows.push(...kept.rows);
+    streams.push(kept.stream);
   }
-  const order = (r: Row) => options.versions.indexOf(r.version) * 100 + RUN_NAMES.indexOf(r.run) * 10 + RUNS[r.run].checks.indexOf(r.result.check);
-  rows.sort((a, b) => order(a) - order(b));
+  const order = (r: { version: ProxyVersion; run: RunName }) => options.versions.indexOf(r.version) * 100 + RUN_NAMES.indexOf(r.run) * 10;
+  rows.sort((a, b) => order(a) + RUNS[a.run].checks.indexOf(a.result.check) - (order(b) + RUNS[b.run].checks.indexOf(b.result.check)));
+
+  // Each box measured by the tap behind it: who buffers, who holds the heartbeats, who cuts.
+  const blames = new Map<string, ChainBlame>();
+  if (isChain) {
+    for (const { version, path } of chains) {
+      const taps = (await path.collectTaps())!.map((recording) => observeTap(recording, 'openai'));
+      for (const stream of streams.filter((s) => s.version === version)) {
+        blames.set(`${version}/${stream.run}`, blameChain({ boxes: path.boxes.map((box) => box.id), client: stream.evidence.run.connections, taps }, stream.evidence));
+      }
+    }
+  }
+  const blameOf = (r: { version: ProxyVersion; run: RunName }) => blames.get(`${r.version}/${r.run}`);
 
   // The verdict table.
-  const table = [['proxy', 'stream', 'check', 'static', 'measured']];
+  const table = [[isChain ? 'path' : 'proxy', 'stream', 'check', 'static', 'measured']];
   for (const row of rows) {
     table.push([
-      row.proxy.id,
+      row.boxes.join(' → '),
       RUNS[row.run].label,
       row.result.check,
       row.expected ? row.expected.verdict.toUpperCase() : '-',
@@ -392,21 +603,103 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   print('');
   for (const r of table) print(`  ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd());
 
+  if (isChain) {
+    print('', 'Chain blame (the stream measured at a tap behind every box):');
+    for (const stream of streams.toSorted((a, b) => order(a) - order(b))) print(`  - ${stream.version}, ${RUNS[stream.run].label}: ${blameOf(stream)!.summary}`);
+  }
+
   const failures = rows.filter((r) => r.result.verdict === 'fail');
   if (failures.length > 0) {
     print('', 'Failures, their cause and the fix:');
     for (const row of failures) {
-      print(`  - ${row.proxy.id}, ${RUNS[row.run].label}, ${row.result.check}: ${row.result.measured}`);
-      print(`    ${causeAndFix(kind, text, row.proxy.version, row.run, row.result)}`);
+      const chain = chains.find((c) => c.version === row.version)!;
+      print(`  - ${row.boxes.join(' → ')}, ${RUNS[row.run].label}, ${row.result.check}: ${row.result.measured}`);
+      if (!isChain) {
+        print(`    ${causeAndFix(hops[0]!.kind, hops[0]!.text, chain.path.boxes[0]!.version, row.run, row.result)}`);
+        continue;
+      }
+      // The box the taps blame; without one, the files whose static pass predicted the failure.
+      const blamed = blamedBox(row.result, blameOf(row));
+      const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
+      const culprits = blamed ? [row.boxes.indexOf(blamed)] : predicted;
+      if (culprits.length === 0) print(`    no box is to blame by the taps, and no file predicts it: ${row.result.detail}`);
+      for (const i of culprits) {
+        const hop = hops[i]!;
+        print(`    ${blamed ? 'blamed by the taps' : 'predicted by the static pass'}: ${hop.file} (${row.boxes[i]}): ${causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result)}`);
+      }
     }
   }
   const disagreements = rows.filter((r) => r.expected && r.expected.verdict !== r.result.verdict);
   if (disagreements.length > 0) {
     print('', 'Where the static pass and the measurement disagree (the measured result wins):');
     for (const row of disagreements) {
-      print(`  - ${row.proxy.id}, ${RUNS[row.run].label}, ${row.result.check}: expected ${row.expected!.verdict.toUpperCase()} (${row.expected!.because}), measured ${row.result.verdict.toUpperCase()} (${row.result.measured})`);
+      print(`  - ${row.boxes.join(' → ')}, ${RUNS[row.run].label}, ${row.result.check}: expected ${row.expected!.verdict.toUpperCase()} (${row.expected!.because}), measured ${row.result.verdict.toUpperCase()} (${row.result.measured})`);
     }
   }
   print('', failures.length === 0 ? `All ${rows.length} checks pass.` : `${failures.length} of ${rows.length} checks fail.`);
+
+  if (options.reportDir) {
+    const results = resultsFile({ rows, streams, chains, blameOf, timeScale, durationMs: Date.now() - startedAt, hops });
+    mkdirSync(options.reportDir, { recursive: true });
+    const path = join(options.reportDir, 'results.json');
+    writeFileSync(path, formatResults(results));
+    print(`Results: ${path}`, `Reports: ${writeReports(results, options.reportDir).join(', ')}`);
+  }
   return failures.length === 0 ? 0 : 1;
+}
+
+// ─── Report files ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * results.json, the scenarios' contract (reports/README.md), from one outcome per stream and
+ * version as a scenario test records it: each stream is a scenario, the user's files the path's
+ * boxes. Every check is expected to pass (that is what validate asks), so a failing check is an
+ * unexpected verdict and a JUnit <failure>, as it is exit code 1; the static pass's prediction
+ * goes in the detail.
+ */
+function resultsFile(input: {
+  rows: Row[];
+  streams: Stream[];
+  chains: Array<{ version: ProxyVersion; path: StartedPath }>;
+  blameOf: (r: { version: ProxyVersion; run: RunName }) => ChainBlame | undefined;
+  timeScale: number;
+  durationMs: number;
+  hops: ReadHop[];
+}): ResultsFile {
+  const outcomes: ScenarioOutcome[] = input.streams.map((stream) => {
+    const boxes = input.chains.find((c) => c.version === stream.version)!.path.boxes;
+    const chain = input.blameOf(stream);
+    const rows = input.rows.filter((row) => row.version === stream.version && row.run === stream.run);
+    return {
+      scenario: `validate: ${RUNS[stream.run].label}`,
+      pathLabel: `${input.hops.map((hop) => `${hop.kind}:${hop.name}`).join(' > ')}@${stream.version}`,
+      path: boxes.map((box) => box.id),
+      proxies: boxes.map((box) => ({ kind: box.kind, profile: box.profile, image: box.image, version: box.version, matrixVersion: box.matrixVersion })),
+      client: stream.evidence.run.client,
+      clientVersion: STREAMPROOF_VERSION,
+      timeScale: input.timeScale,
+      checks: rows.map((row) => ({
+        ...row.result,
+        expectedVerdict: 'pass' as const,
+        detail: `${row.result.detail}${row.expected ? ` Static pass: ${row.expected.verdict.toUpperCase()} (${row.expected.because}).` : ''}${chain ? ` Chain: ${chain.summary}` : ''}`,
+      })),
+      ...(chain ? { chain } : {}),
+      timeline: buildTimeline({ ...stream.evidence, toolPauseMs: stream.evidence.intent.toolPauseMs }),
+    };
+  });
+  const results = outcomes.flatMap(toEntries);
+  const unexpected = results.filter((r) => !r.asExpected).length;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    streamproof: STREAMPROOF_VERSION,
+    generatedAt: new Date().toISOString(),
+    timeScale: input.timeScale,
+    durationMs: input.durationMs,
+    proxies: input.chains.flatMap(({ path }) => outcomes.find((o) => o.path.join() === path.boxes.map((b) => b.id).join())?.proxies ?? []),
+    results,
+    paths: outcomes.flatMap((o) => toPathReport(o) ?? []),
+    clients: outcomes.flatMap((o) => toClientOutcome(o) ?? []),
+    errors: [],
+    summary: { checks: results.length, asExpected: results.length - unexpected, unexpected, errors: 0 },
+  };
 }

@@ -2,22 +2,26 @@
  * The `streamproof` command.
  *   streamproof setup              Docker engine (installed and started where none answers) + images
  *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
- *   streamproof validate --nginx site.conf | --haproxy haproxy.cfg [--upstream host:port]
- *                                  the standard checks against your own config, unmodified
+ *   streamproof validate (--nginx site.conf | --haproxy haproxy.cfg [--upstream host:port])... [--report-dir DIR]
+ *                                  the standard checks against your own configs, unmodified: one
+ *                                  proxy, or a chain in command-line order, client side first
  *   streamproof images             prepare proxy images (pull, or build from Debian packages)
  *   streamproof report [file]      regenerate JUnit XML, Markdown and HTML from an existing results.json
  *   streamproof mock-llm           serve the mock LLM on its own
  *   streamproof toxiproxy-server   serve streamproof's Toxiproxy-API-compatible server on its own
  * Options become STREAMPROOF_* variables, so vitest workers see the same settings.
+ * Exit codes: 0 all good, 1 a check failed, 2 bad input (a usage error included: an unknown
+ * option or command, a missing argument), each with a STREAMPROOF_* code and a "To fix:" line.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { ensureDockerAnswers } from '../docker/engine.ts';
 import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage } from '../docker/images.ts';
 import { isStreamproofError, StreamproofError } from '../errors.ts';
 import { PROXY_VERSIONS, readSettings, SETTINGS_ENV } from '../settings.ts';
+import type { HopArg } from '../validate.ts';
 
 const SETUP_SCRIPT = fileURLToPath(new URL('../../scripts/setup-docker.sh', import.meta.url));
 const log = (line: string) => process.stderr.write(`streamproof: ${line}\n`);
@@ -63,11 +67,22 @@ async function prepareImages(): Promise<void> {
   log(`image for toxiproxy: ${toxiproxy.image} (${toxiproxy.source})`);
 }
 
+/** A commander error (unknown option or command, missing argument, invalid value) as STREAMPROOF_USAGE. */
+function usageError(error: CommanderError, program: Command, argv: string[]): StreamproofError {
+  const command = program.commands.find((c) => argv.slice(2).includes(c.name()));
+  const help = `streamproof ${command ? `${command.name()} ` : ''}--help`;
+  const problem = error.code === 'commander.help' ? 'no command given' : error.message.replace(/^error:\s*/, '').trim();
+  return new StreamproofError('STREAMPROOF_USAGE', problem, `see \`${help}\` for the ${command ? 'options' : 'commands'}`, { cause: error });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('streamproof')
     .description('Does an LLM token stream over SSE survive your proxies? Real nginx, real sockets, measured verdicts.')
-    .showHelpAfterError();
+    // Commander's own errors exit 1, which for validate means "a check failed": they are thrown
+    // instead (subcommands inherit both settings) and end as STREAMPROOF_USAGE, exit 2, below.
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
 
   withRunOptions(
     program.command('setup').description('make Docker answer (installs Debian docker.io and starts dockerd where none does), then prepare images'),
@@ -98,19 +113,31 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = process.exitCode ?? 0;
   });
 
+  // Hops in command-line order: commander calls each parser as it meets the option.
+  const hopArgs: HopArg[] = [];
+  const hopArg = (option: HopArg['option']) => (value: string) => {
+    hopArgs.push({ option, value });
+    return value;
+  };
   withRunOptions(
     program
       .command('validate')
-      .description('run the standard checks (token streaming, a 70 s tool pause with and without heartbeats) against your own nginx site or haproxy.cfg, unmodified; exit 0 only when all pass')
-      .option('--nginx <file>', 'your nginx site config (a server {} block, placed in conf.d beside the stock nginx.conf)')
-      .option('--haproxy <file>', 'your complete haproxy.cfg')
-      .option('--upstream <host:port>', 'the upstream your config proxies to (default: read from the config); it will resolve to the mock LLM'),
-  ).action(async (options: { nginx?: string; haproxy?: string; upstream?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
+      .description(
+        'run the standard checks (token streaming, a 70 s tool pause with and without heartbeats) against your own nginx sites and haproxy.cfg files, unmodified: ' +
+          'one, or several for a chain, client side first, in command-line order; exit 0 only when all pass',
+      )
+      .option('--nginx <file>', 'your nginx site config (a server {} block, placed in conf.d beside the stock nginx.conf); repeat for a chain', hopArg('nginx'))
+      .option('--haproxy <file>', 'your complete haproxy.cfg; repeat for a chain', hopArg('haproxy'))
+      .option(
+        '--upstream <host:port>',
+        'the upstream the file before it proxies to (default: read from that file); it resolves to the next hop, or the mock LLM after the last',
+        hopArg('upstream'),
+      )
+      .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)'),
+  ).action(async (options: { reportDir?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
-    if (!options.nginx === !options.haproxy) {
-      throw new StreamproofError('STREAMPROOF_BAD_OPTIONS', 'validate takes one config: --nginx <file> or --haproxy <file>', 'e.g. streamproof validate --nginx ./site.conf --upstream llm-backend:8000');
-    }
-    const { validateConfig } = await import('../validate.ts');
+    const { hopsFromArgs, validateConfig } = await import('../validate.ts');
+    const hops = hopsFromArgs(hopArgs);
     const { beginRun, removeRunContainersNow, startReaper } = await import('../docker/run-registry.ts');
     await ensureDockerAnswers();
     const run = beginRun();
@@ -124,12 +151,11 @@ export async function main(argv: string[]): Promise<void> {
     process.once('SIGTERM', onSignal);
     const settings = readSettings();
     process.exitCode = await validateConfig({
-      kind: options.nginx ? 'nginx' : 'haproxy',
-      file: (options.nginx ?? options.haproxy)!,
-      ...(options.upstream ? { upstream: options.upstream } : {}),
+      hops,
       timeScale: settings.timeScale,
       versions: settings.versions,
       print: (line) => process.stdout.write(`${line}\n`),
+      ...(options.reportDir ? { reportDir: options.reportDir } : {}),
     });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -231,8 +257,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (isStreamproofError(error)) {
-      process.stderr.write(`${pc.red(error.message)}\n`);
+    if (error instanceof CommanderError && error.exitCode === 0) process.exit(0); // --help, --version
+    const usage = error instanceof CommanderError ? usageError(error, program, argv) : error;
+    if (isStreamproofError(usage)) {
+      process.stderr.write(`${pc.red(usage.message)}\n`);
       process.exit(2);
     }
     throw error;

@@ -1,18 +1,30 @@
 /**
  * `streamproof validate` as a user runs it (a child process), against realistic configs of
  * tests/fixtures/user-configs/, unmodified: the exit code is right for CI, each failure names its
- * directive and fix, a broken config ends with nginx's own message and line, and nothing is left
- * behind. One version (bookworm) keeps it to ~15 s per config; the four run side by side.
+ * file, directive and fix, a broken config ends with the proxy's own message and line, a chain's
+ * taps blame the right file, report files are written where asked, and nothing is left behind.
+ * One version (bookworm) keeps it to ~15-30 s per config; they run side by side.
  */
-import { describe, expect, test } from 'vitest';
-import { containersOfOwner, envOfNewRun, startChild, type ChildResult } from './helpers.ts';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import type { ResultsFile } from '../../harness/results.ts';
+import { containersOfOwner, envOfNewRun, REPO_ROOT, runChild, startChild, type ChildResult } from './helpers.ts';
 
 const FIXTURES = 'tests/fixtures/user-configs';
+const CHAIN = `${FIXTURES}/chain`;
+const tmp = mkdtempSync(join(tmpdir(), 'streamproof-validate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the CLI to completion (bounded), then counts the containers its process left behind. */
 async function validate(...args: string[]): Promise<ChildResult & { left: number }> {
+  return validateWithEnv({}, ...args);
+}
+
+async function validateWithEnv(env: Record<string, string>, ...args: string[]): Promise<ChildResult & { left: number }> {
   const running = startChild(process.execPath, ['bin/streamproof.js', 'validate', ...args], {
-    env: envOfNewRun({ STREAMPROOF_VERSIONS: 'bookworm', STREAMPROOF_TIME_SCALE: '0.1', NO_COLOR: '1' }),
+    env: envOfNewRun({ STREAMPROOF_VERSIONS: 'bookworm', STREAMPROOF_TIME_SCALE: '0.1', NO_COLOR: '1', ...env }),
   });
   const timer = setTimeout(() => running.child.kill('SIGKILL'), 110_000);
   try {
@@ -79,5 +91,92 @@ describe.concurrent('streamproof validate', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(2);
     expect(r.stderr).toContain('STREAMPROOF_BAD_OPTIONS: found no upstream host:port');
     expect(r.stderr).toContain('To fix: name the host:port your config proxies to: --upstream');
+  });
+});
+
+describe.concurrent('streamproof validate, a chain (edge HAProxy in front of the app nginx)', () => {
+  test('both streaming-ready: exit 0; results.json, JUnit, Markdown, HTML written and the step summary appended', async () => {
+    const dir = join(tmp, 'reports');
+    const summary = join(tmp, 'step-summary.md');
+    const r = await validateWithEnv({ GITHUB_STEP_SUMMARY: summary }, '--haproxy', `${CHAIN}/edge-streaming.cfg`, '--nginx', `${CHAIN}/app-nginx.conf`, '--report-dir', dir);
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('upstream app-nginx:8080 (read from the config) → hop 2 (app-nginx, port 8080)');
+    expect(r.stdout).toContain('upstream llm-backend:8000 (read from the config) → mock LLM');
+    expect(r.stdout).toContain('All 6 checks pass.');
+
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.summary).toMatchObject({ checks: 6, unexpected: 0, errors: 0 });
+    for (const entry of results.results) expect(entry.path).toEqual([expect.stringMatching(/^haproxy:edge-streaming@2\.6\.\d+$/), expect.stringMatching(/^nginx:app-nginx@1\.22\.\d+$/)]);
+    expect(results.paths.map((p) => p.chain?.summary)).toEqual(Array(3).fill('No box buffered, held heartbeats or cut the stream.'));
+    expect(results.paths.every((p) => p.timeline && p.timeline.client.length > 0)).toBe(true);
+    const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(6);
+    expect(junit).not.toContain('<failure');
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    expect(readFileSync(summary, 'utf8')).toBe(readFileSync(join(dir, 'summary.md'), 'utf8'));
+  });
+
+  test("the edge keeps HAProxy's stock 50 s timeout server: exit 1, the taps blame the edge's file and name its directive", async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-stock.cfg`, '--nginx', `${CHAIN}/app-nginx.conf`);
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    // Measured (bookworm, scale 0.1): the silent pause cut after 5033 ms at the client; the rest passes.
+    expect(r.stdout).toMatch(/70 s tool pause, no heartbeats: haproxy:edge-stock@2\.6\.\d+ cut the stream\./);
+    expect(r.stdout).toContain(`blamed by the taps: ${resolve(REPO_ROOT, CHAIN, 'edge-stock.cfg')} (haproxy:edge-stock@`);
+    expect(r.stdout).toContain('timeout server 50 s < 70 s tool pause and no heartbeat reached the client');
+    expect(r.stdout).toContain('1 of 6 checks fail.');
+  });
+
+  test("the app's nginx as first written (1.22 defaults): exit 1, the taps blame the app's file for buffering, the heartbeats and the cut", async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-streaming.cfg`, '--nginx', `${CHAIN}/app-nginx-default.conf`);
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    // Measured (bookworm, scale 0.1): nginx adds ~275-315 ms p95, holds the heartbeats (max gap 7246 ms), cuts at 6 s.
+    expect(r.stdout).toMatch(/heartbeats every 15 s: nginx:app-nginx-default@1\.22\.\d+ is the first box that buffers \(\+\d+(\.\d)? ms p95\); nginx:app-nginx-default@1\.22\.\d+ holds the heartbeats\./);
+    expect(r.stdout).toMatch(/no heartbeats: .*nginx:app-nginx-default@1\.22\.\d+ cut the stream\./);
+    const blamed = r.stdout.split('\n').filter((line) => line.includes('blamed by the taps:'));
+    expect(blamed).toHaveLength(3);
+    for (const line of blamed) expect(line).toContain(`${resolve(REPO_ROOT, CHAIN, 'app-nginx-default.conf')} (nginx:app-nginx-default@`);
+    expect(r.stdout).toContain('add `proxy_buffering off;`');
+    expect(r.stdout).toContain('3 of 6 checks fail.');
+  });
+
+  test('two broken files: both refusals at once, each with its own message and line, exit 2, no stream run, no container left', async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-broken.cfg`, '--nginx', `${FIXTURES}/nginx-broken.conf`, '--upstream', 'llm-backend:8000');
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(2);
+    expect(r.stdout).not.toContain('Running 3 streams');
+    expect(r.stderr).toContain("unknown keyword 'chek'");
+    expect(r.stderr).toMatch(/line 14 of \S*edge-broken\.cfg/);
+    expect(r.stderr).toContain('invalid value "of" in "proxy_buffering" directive');
+    expect(r.stderr).toMatch(/line 10 of \S*nginx-broken\.conf/);
+    expect(r.stderr).toMatch(/\nTo fix: \S/);
+  });
+});
+
+describe.concurrent('usage errors exit 2 (1 means a check failed), with STREAMPROOF_USAGE and a To fix line', () => {
+  const cli = (...args: string[]) => runChild(process.execPath, ['bin/streamproof.js', ...args], { env: envOfNewRun({ NO_COLOR: '1' }) });
+  test.each([
+    [['validate', '--ngnix', 'site.conf'], /unknown option '--ngnix'/, 'streamproof validate --help'],
+    [['validate', '--nginx'], /option '--nginx <file>' argument missing/, 'streamproof validate --help'],
+    [['frobnicate'], /unknown command 'frobnicate'/, 'streamproof --help'],
+    [['run', '--time-scale', '5'], /argument '5' is invalid/, 'streamproof run --help'],
+    [[], /no command given/, 'streamproof --help'],
+    [['validate', '--upstream', 'a:1', '--nginx', 'a.conf', '--nginx', 'b.conf'], /--upstream a:1 comes before any --nginx or --haproxy/, 'right after it'],
+    [['validate', '--nginx', 'a.conf', '--upstream', 'a:1', '--upstream', 'b:2'], /two --upstream after a\.conf/, 'right after it'],
+  ])('streamproof %j', async (args, problem, fix) => {
+    const r = await cli(...args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^STREAMPROOF_USAGE: /m);
+    expect(r.stderr).toMatch(problem);
+    expect(r.stderr).toMatch(/\nTo fix: \S/);
+    expect(r.stderr).toContain(fix);
+  });
+
+  test('--help still exits 0', async () => {
+    const r = await cli('validate', '--help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('--report-dir <dir>');
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
 import {
   haproxyListenPortOf,
+  hopsFromArgs,
   haproxyUpstreamOf,
   nginxListenPortOf,
   nginxUpstreamOf,
@@ -78,5 +79,41 @@ describe('static pass', () => {
     expect(lines).toContain('option http-no-delay: each event is sent at once');
     expect(e['pause-silent.heartbeat']?.verdict).toBe('fail');
     expect(e['pause-heartbeats.heartbeat']?.verdict).toBe('pass');
+  });
+});
+
+describe('hops from the command line', () => {
+  const codeOf = (action: () => unknown) => {
+    try {
+      action();
+    } catch (error) {
+      return isStreamproofError(error) ? error.code : String(error);
+    }
+    return 'no error';
+  };
+
+  test('one file: --upstream before or after it, as always', () => {
+    expect(hopsFromArgs([{ option: 'nginx', value: 's.conf' }])).toEqual([{ kind: 'nginx', file: 's.conf' }]);
+    const expected = [{ kind: 'haproxy', file: 'h.cfg', upstream: 'b:1' }];
+    expect(hopsFromArgs([{ option: 'haproxy', value: 'h.cfg' }, { option: 'upstream', value: 'b:1' }])).toEqual(expected);
+    expect(hopsFromArgs([{ option: 'upstream', value: 'b:1' }, { option: 'haproxy', value: 'h.cfg' }])).toEqual(expected);
+  });
+
+  test('a chain: command-line order, each --upstream belonging to the file before it', () => {
+    const hops = hopsFromArgs([
+      { option: 'haproxy', value: 'edge.cfg' },
+      { option: 'nginx', value: 'app.conf' },
+      { option: 'upstream', value: 'llm:8000' },
+    ]);
+    expect(hops).toEqual([{ kind: 'haproxy', file: 'edge.cfg' }, { kind: 'nginx', file: 'app.conf', upstream: 'llm:8000' }]);
+  });
+
+  test('usage errors: no file, an --upstream before the first file of a chain, two after one file', () => {
+    expect(codeOf(() => hopsFromArgs([]))).toBe('STREAMPROOF_USAGE');
+    expect(codeOf(() => hopsFromArgs([{ option: 'upstream', value: 'a:1' }]))).toBe('STREAMPROOF_USAGE');
+    const before = [{ option: 'upstream', value: 'a:1' }, { option: 'nginx', value: 'a.conf' }, { option: 'nginx', value: 'b.conf' }] as const;
+    expect(codeOf(() => hopsFromArgs(before))).toBe('STREAMPROOF_USAGE');
+    const twice = [{ option: 'nginx', value: 'a.conf' }, { option: 'upstream', value: 'a:1' }, { option: 'upstream', value: 'b:2' }] as const;
+    expect(codeOf(() => hopsFromArgs(twice))).toBe('STREAMPROOF_USAGE');
   });
 });
