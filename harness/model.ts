@@ -116,6 +116,11 @@ export interface RecordedConnection {
   comments: ArrivedComment[];
   chunks: ArrivedChunk[];
   end: { kind: ConnectionEndKind; atMs: ClockMs; message?: string };
+  /**
+   * What this client cannot see on the wire, so the list is empty for that reason and not because
+   * nothing came: a browser page sees neither SSE comments nor raw reads (browser-eventsource).
+   */
+  unseenByClient?: Array<'comments' | 'chunks'>;
 }
 
 /** One logical request as a client ran it: possibly several connections (reconnects). */

@@ -16,23 +16,25 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
       const first = run.connections[0];
       const pauseMs = intent.toolPauseMs ?? null;
       const intervalMs = intent.heartbeatIntervalMs ?? null;
-      const { maxGapMs, silenceBeforeEndMs } = first ? silences(first) : { maxGapMs: null, silenceBeforeEndMs: null };
+      // A client that sees no raw reads (a browser page) cannot measure silences: not measurable, not judged.
+      const readsSeen = first !== undefined && !first.unseenByClient?.includes('chunks');
+      const { maxGapMs, silenceBeforeEndMs } = readsSeen ? silences(first) : { maxGapMs: null, silenceBeforeEndMs: null };
       const request = first ? servedFor(served, first.requestId, 0) : undefined;
       // Without the origin's record, comments are the only heartbeats the client can tell apart.
       const arrivals = first && request ? matchArrivals(first, request) : undefined;
       const heartbeatsSent = arrivals ? arrivals.emittedHeartbeats : null;
-      const heartbeatsArrived = arrivals ? arrivals.heartbeats.length : (first?.comments.length ?? null);
+      const heartbeatsArrived = first?.unseenByClient?.includes('comments') ? null : arrivals ? arrivals.heartbeats.length : (first?.comments.length ?? null);
       const survived = first?.end.kind === 'terminator' && run.connections.length === 1;
       const allowedGapMs = intervalMs === null ? null : intervalMs * thresholds.maxGapFactor + thresholds.gapSlackMs;
-      const gapOk = allowedGapMs === null || (maxGapMs !== null && maxGapMs <= allowedGapMs);
+      const gapOk = allowedGapMs === null || !readsSeen || (maxGapMs !== null && maxGapMs <= allowedGapMs);
 
       // A client that drops the stream itself once heartbeats arrive did not accept their format
       // (the OpenAI SDK reading an `event: ping` as a chunk); null when none was sent.
       const droppedByClient = first?.end.kind === 'aborted' && run.outcome === 'threw';
       const formatAccepted = intervalMs === null || !first ? null : droppedByClient && (heartbeatsArrived ?? 0) > 0 ? 0 : 1;
       const format = intent.heartbeatFormat === 'anthropic-ping' ? '`event: ping`' : 'comment';
-      const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? 0}/${heartbeatsSent ?? '?'} ${format} heartbeats arrived`;
-      const gap = `max gap ${fmt(maxGapMs)} ms`;
+      const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? '?'}/${heartbeatsSent ?? '?'} ${format} heartbeats arrived`;
+      const gap = readsSeen ? `max gap ${fmt(maxGapMs)} ms` : `max gap not measurable (the ${run.client} client sees no raw reads)`;
       const measured = survived
         ? `survived on one connection; ${gap}; ${beats}`
         : first

@@ -65,6 +65,28 @@ const ROUTES: Record<string, WireFormat> = { '/v1/chat/completions': 'openai', '
  * Stateless: `Last-Event-ID` is ignored, so every reconnect is a new generation, billed again.
  */
 export const EVENTSOURCE_PATH = '/v1/chat/completions/stream';
+/**
+ * A page that opens the browser's own EventSource on EVENTSOURCE_PATH with the page's own query,
+ * same origin: loaded through a path, the page and the stream cross the same proxies. It reports
+ * each EventSource event at once to the binding `streamproofReport` (harness/clients/real/
+ * browser-eventsource.ts) and closes the source at `[DONE]`, as an app would.
+ */
+export const EVENTSOURCE_PAGE_PATH = '/streamproof/eventsource.html';
+export const EVENTSOURCE_PAGE_BINDING = 'streamproofReport';
+const EVENTSOURCE_PAGE = `<!doctype html>
+<meta charset="utf-8"><title>streamproof: EventSource</title><link rel="icon" href="data:,">
+<script>
+const report = (what) => window.${EVENTSOURCE_PAGE_BINDING}({ ...what, pageAtMs: performance.timeOrigin + performance.now() });
+const source = new EventSource('${EVENTSOURCE_PATH}' + location.search);
+source.onopen = () => report({ type: 'open' });
+source.onmessage = (message) => {
+  report({ type: 'message', data: message.data, lastEventId: message.lastEventId });
+  if (message.data === '[DONE]') source.close();
+};
+source.onerror = () => report({ type: 'error', readyState: source.readyState });
+window.streamproofSource = source;
+</script>
+`;
 const MAX_BODY_BYTES = 1 << 20;
 const COMMENT_HEARTBEAT = { wire: ': keep-alive\n\n' };
 const BIND_ATTEMPTS = 5;
@@ -268,6 +290,11 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('ok');
+      return;
+    }
+    if (path === EVENTSOURCE_PAGE_PATH && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(EVENTSOURCE_PAGE);
       return;
     }
     const eventSource = path === EVENTSOURCE_PATH;

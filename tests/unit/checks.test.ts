@@ -144,6 +144,22 @@ describe('heartbeat', () => {
     expect(heartbeatCheck().evaluate(evidence({ connections: [connection({ events: arrived([10]), endAt: 20 })] })).figures.heartbeatFormatAccepted).toBeNull();
   });
 
+  test('a client that sees no comments or reads (a browser page): gap and heartbeats not measurable, judged on survival alone', () => {
+    const browser = (kind: RecordedConnection['end']['kind']) =>
+      heartbeatCheck().evaluate(
+        evidence({
+          connections: [connection({ events: arrived([10, 1010]), chunks: [], unseenByClient: ['comments', 'chunks'], kind, endAt: 1011 })],
+          served: [served({ emitted: [...emitted([9, 1009]), ...heartbeats(beatTimes)] })],
+          intent: { toolPauseMs: 1000, heartbeatIntervalMs: 200 },
+        }),
+      );
+    const survived = browser('terminator');
+    expect(survived.verdict).toBe('pass');
+    expect(survived.figures).toMatchObject({ maxGapMs: null, heartbeatsArrived: null, heartbeatsSent: 4, survived: 1 });
+    expect(survived.measured).toContain('max gap not measurable');
+    expect(browser('reset').verdict).toBe('fail');
+  });
+
   test('fails: cut by an idle timeout during the pause, client reconnected', () => {
     const result = heartbeatCheck().evaluate(
       evidence({

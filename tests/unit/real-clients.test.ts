@@ -26,7 +26,7 @@ function evidenceFrom(llm: MockLlm, run: ClientRun): StreamEvidence {
 }
 
 test('the registry names every client, the SDKs with their package versions and real defaults', () => {
-  expect(CLIENT_NAMES).toEqual(['recorder', 'naive', 'resumable', 'openai', 'openai-stream-helper', 'anthropic', 'anthropic-stream-helper', 'eventsource']);
+  expect(CLIENT_NAMES).toEqual(['recorder', 'naive', 'resumable', 'openai', 'openai-stream-helper', 'anthropic', 'anthropic-stream-helper', 'eventsource', 'browser-eventsource']);
   const openai = clientDefinition('openai').create({});
   expect(openai.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(openai.options).toEqual({ maxRetries: 2, timeoutMs: 600_000 });

@@ -4,6 +4,7 @@
  */
 import { anthropicStreamHelperClient } from './anthropic-stream-helper.ts';
 import { anthropicClient } from './anthropic.ts';
+import { browserEventSourceClient } from './browser-eventsource.ts';
 import { eventsourceClient } from './eventsource.ts';
 import { naiveClient, recorderClient, resumableClient } from './harness-clients.ts';
 import { openaiStreamHelperClient } from './openai-stream-helper.ts';
@@ -19,6 +20,7 @@ const DEFINITIONS = [
   anthropicClient,
   anthropicStreamHelperClient,
   eventsourceClient,
+  browserEventSourceClient,
 ] as const satisfies readonly ClientDefinition[];
 
 export const CLIENT_NAMES = DEFINITIONS.map((definition) => definition.name) as [string, ...string[]];
