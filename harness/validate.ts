@@ -245,9 +245,10 @@ export function staticPass(kind: ProxyKind, text: string, version: string): { li
 
 // ─── Cause and fix of a failure ────────────────────────────────────────────────────────────────
 
-function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult): string {
+/** `role`: on a chain, the box the taps found holding the heartbeats, whoever cut the stream after. */
+function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult, role?: 'holds-heartbeats'): string {
   const f = result.figures;
-  const cut = f.survived === 0;
+  const cut = f.survived === 0 && role !== 'holds-heartbeats';
   if (kind === 'nginx') {
     const n = nginxFacts(text, version);
     if (result.check === 'buffering') {
@@ -477,13 +478,18 @@ function chainExpectations(hops: ReadHop[], boxes: ProxyHandle[]): { lines: stri
   return { lines: passes.flatMap((p) => [`  ${p.box.id} (${p.hop.file}):`, ...p.pass.lines.map((line) => `    - ${line}`)]), expect };
 }
 
-/** The box a failure is blamed on, by the taps: the first that buffers, holds heartbeats, or cuts. */
-function blamedBox(result: CheckResult, blame: ChainBlame | undefined): string | undefined {
-  if (!blame) return undefined;
+/**
+ * The boxes a failure is blamed on, by the taps: the first that buffers; for heartbeats, the box
+ * that holds them (the cause) before the box whose idle timeout then cut the silence; the cutter.
+ */
+function blamedBoxes(result: CheckResult, blame: ChainBlame | undefined): Array<{ box: string; holdsHeartbeats: boolean }> {
+  if (!blame) return [];
   const cutter = blame.cutBy === 'origin' || blame.cutBy === 'client' ? undefined : blame.cutBy;
-  if (result.check === 'buffering') return blame.firstBufferingBox;
-  if (result.check === 'heartbeat') return result.figures.survived === 0 ? cutter : blame.heartbeatHeldBy;
-  return cutter;
+  const boxes =
+    result.check === 'buffering' ? [blame.firstBufferingBox]
+    : result.check === 'heartbeat' ? [blame.heartbeatHeldBy, result.figures.survived === 0 ? cutter : undefined]
+    : [cutter];
+  return [...new Set(boxes.filter((box) => box !== undefined))].map((box) => ({ box, holdsHeartbeats: result.check === 'heartbeat' && box === blame.heartbeatHeldBy }));
 }
 
 /** Runs the validation; resolves with the exit code (0 all pass, 1 any fails). Bad input throws StreamproofError. */
@@ -619,13 +625,22 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
         continue;
       }
       // The box the taps blame; without one, the files whose static pass predicted the failure.
-      const blamed = blamedBox(row.result, blameOf(row));
-      const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
-      const culprits = blamed ? [row.boxes.indexOf(blamed)] : predicted;
-      if (culprits.length === 0) print(`    no box is to blame by the taps, and no file predicts it: ${row.result.detail}`);
-      for (const i of culprits) {
+      const blamed = blamedBoxes(row.result, blameOf(row));
+      const holder = blamed.find((b) => b.holdsHeartbeats)?.box;
+      if (blamed.length === 0) {
+        const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
+        if (predicted.length === 0) print(`    no box is to blame by the taps, and no file predicts it: ${row.result.detail}`);
+        for (const i of predicted) print(`    predicted by the static pass: ${hops[i]!.file} (${row.boxes[i]}): ${causeAndFix(hops[i]!.kind, hops[i]!.text, chain.path.boxes[i]!.version, row.run, row.result)}`);
+        continue;
+      }
+      for (const { box, holdsHeartbeats } of blamed) {
+        const i = row.boxes.indexOf(box);
         const hop = hops[i]!;
-        print(`    ${blamed ? 'blamed by the taps' : 'predicted by the static pass'}: ${hop.file} (${row.boxes[i]}): ${causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result)}`);
+        const why =
+          holdsHeartbeats ? causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, 'holds-heartbeats')
+          : holder ? `its idle timeout cut the silence the heartbeats would have broken: ${holder} held them (above); fix that box first`
+          : causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result);
+        print(`    blamed by the taps: ${hop.file} (${box}): ${why}`);
       }
     }
   }
