@@ -159,6 +159,17 @@ describe.concurrent('streamproof validate, a chain (edge HAProxy in front of the
     expect(r.stderr).toMatch(/line 10 of \S*nginx-broken\.conf/);
     expect(r.stderr).toMatch(/\nTo fix: \S/);
   });
+
+  test("files read before anything starts, every problem at once: a missing file and two hops naming one upstream host, exit 2", async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-stock.cfg`, '--nginx', `${CHAIN}/app-nginx.conf`, '--upstream', 'app-nginx:9000', '--nginx', `${CHAIN}/missing.conf`);
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(2);
+    expect(r.stderr).toContain('STREAMPROOF_BAD_OPTIONS: 2 problems:');
+    expect(r.stderr).toMatch(/hop 3: no nginx site file at \S*missing\.conf/);
+    expect(r.stderr).toContain('hops 1 and 2 both proxy to the host app-nginx');
+    expect(r.stderr).toMatch(/\nTo fix: \S/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe.concurrent('usage errors exit 2 (1 means a check failed), with STREAMPROOF_USAGE and a To fix line', () => {
