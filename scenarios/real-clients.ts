@@ -25,3 +25,8 @@ export const REFERENCE_CLIENTS: MatrixClient[] = [
 
 /** 24 tokens, a tool call after 8, a 70 s pause (scaled). */
 export const TOOL_PAUSE = { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: 70 } } as const;
+
+/** The same expectation for every SDK client (where the four behaved alike). */
+export function everySdk<T>(expectation: T): Record<string, T> {
+  return Object.fromEntries(SDK_CLIENTS.map(({ client }) => [client as string, expectation]));
+}
