@@ -10,6 +10,10 @@
  * (b) a reset (Toxiproxy `reset_peer`) 2 s into the tool call, in front of nginx hardened.
  *
  * Measured on nginx 1.22.1 (bookworm) and 1.30.6 (sid), eventsource 5.1.5 (time scale 0.1).
+ *
+ * The same cuts with `browser-eventsource`, the browser's own EventSource in headless Chromium
+ * (harness/clients/real/browser-eventsource.ts), and HAProxy default's idle timeout (2.6.12,
+ * 3.2.26) besides nginx's.
  */
 import { FAIL, PASS, scenario, type ScenarioSpec } from '../harness/index.ts';
 import { TOOL_PAUSE } from './real-clients.ts';
@@ -17,6 +21,7 @@ import { TOOL_PAUSE } from './real-clients.ts';
 type Expect = ScenarioSpec['expect'][string];
 const IDLE = 'nginx:default';
 const RESET = 'toxiproxy > nginx:hardened';
+const HAPROXY_IDLE = 'haproxy:default';
 
 const idleCut: Record<'stateless' | 'resumable', Expect> = {
   // Every reconnect is a new generation that pauses again and is cut again: 3 billed, then the
@@ -33,6 +38,28 @@ const reset: Record<'stateless' | 'resumable', Expect> = {
   stateless: { billing: FAIL, completion: PASS },
   // Replayed after Last-Event-ID: completed on 2 connections, 1 billed.
   resumable: PASS,
+};
+
+// The browser's own EventSource (Chromium 156, Debian bookworm package), page and stream through
+// the path. Measured twice, same verdicts: every cut below reached Chromium as
+// net::ERR_INCOMPLETE_CHUNKED_ENCODING (nginx and HAProxy close the client side without the last
+// chunk; the reset in front reaches it as a close through Docker's published port, decisions/0018);
+// Chromium reconnected 2.8-3.2 s later, sending Last-Event-ID every time. Heartbeat: the first
+// connection did not survive (the gap itself is not measurable from a page: no comments, no reads).
+const browserIdleCut: Record<'stateless' | 'resumable', Expect> = {
+  // Cut at 5.9-6.1 s (nginx, 6 s scaled) / 4.8-5.3 s (HAProxy's 50 s timeout server) of silence,
+  // on every connection: each reconnect is a new generation that pauses and is cut again. 3 billed,
+  // 26 completion tokens paid again; threw only at the harness's bound (maxReconnects 2): Chromium
+  // alone never stops (decisions/0022).
+  stateless: { billing: FAIL, completion: PASS, heartbeat: FAIL },
+  // The reconnect 3.0 s later resumed after Last-Event-ID: completed on 2 connections, 1 billed.
+  resumable: { billing: PASS, completion: PASS, heartbeat: FAIL },
+};
+const browserReset: Record<'stateless' | 'resumable', Expect> = {
+  // Completed on 2 connections, 2 billed; the caller's text holds the first 7-8 tokens twice.
+  stateless: { billing: FAIL, completion: PASS, heartbeat: FAIL },
+  // Resumed after Last-Event-ID: completed on 2 connections, 1 billed.
+  resumable: { billing: PASS, completion: PASS, heartbeat: FAIL },
 };
 
 for (const mode of ['resumable', 'stateless'] as const) {
@@ -55,5 +82,24 @@ for (const mode of ['resumable', 'stateless'] as const) {
     checks: ['billing', 'completion'],
     paths: [RESET],
     expect: { [RESET]: reset[mode] },
+  });
+  scenario({
+    name: `browser EventSource: tool pause 70 s, no heartbeats, the proxies' idle timeouts (${honours})`,
+    description: "nginx's 60 s read timeout, HAProxy's 50 s timeout server; Chromium reconnects with Last-Event-ID.",
+    llm: { mode, script: TOOL_PAUSE },
+    client: 'browser-eventsource',
+    checks: ['billing', 'completion', 'heartbeat'],
+    paths: [IDLE, HAPROXY_IDLE],
+    expect: { [IDLE]: browserIdleCut[mode], [HAPROXY_IDLE]: browserIdleCut[mode] },
+  });
+  scenario({
+    name: `browser EventSource: reset during a tool call in front of nginx hardened (${honours})`,
+    description: '2 s (real) into the pause, the toxiproxy box resets both its connections; Chromium reconnects with Last-Event-ID.',
+    llm: { mode, script: { ...TOOL_PAUSE, heartbeatSeconds: 15 } },
+    client: 'browser-eventsource',
+    faults: [{ type: 'reset_peer', when: 'tool-call', attributes: { timeout: 2000 } }],
+    checks: ['billing', 'completion', 'heartbeat'],
+    paths: [RESET],
+    expect: { [RESET]: browserReset[mode] },
   });
 }
