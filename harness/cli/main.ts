@@ -263,6 +263,11 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`${pc.red(usage.message)}\n`);
       process.exit(2);
     }
-    throw error;
+    // Neither a verdict (1) nor bad input (2): CI must not read a crash as a failed check.
+    process.stderr.write(
+      `${pc.red(`streamproof: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)}\n` +
+        'To fix: this is a bug in streamproof, not in your config; report it with the output above.\n',
+    );
+    process.exit(3);
   }
 }
