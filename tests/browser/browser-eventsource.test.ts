@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import { CHROMIUM_PATH } from '../../harness/clients/real/browser-eventsource.ts';
 import { clientDefinition } from '../../harness/clients/real/registry.ts';
@@ -136,6 +136,53 @@ withChromium('a clean end without [DONE] is a drop too: eof-without-terminator, 
   expect(run.outcome).toBe('completed');
   expect(run.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator', 'terminator']);
   expect(server.ledger.billedGenerations(run.logicalKey)).toBe(1);
+});
+
+/** A raw origin: the page from a mock LLM (HTTP/1.1, closed), the stream endpoint answered by `stream` on the socket. */
+async function rawOrigin(stream: (socket: Socket, n: number) => void): Promise<{ url: string; server: NetServer }> {
+  const pages = await llm('stateless');
+  let streams = 0;
+  const server = createNetServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', async (head) => {
+      const path = head.toString().split(' ')[1]!;
+      if (path.startsWith('/v1/')) return stream(socket, ++streams);
+      const page = await (await fetch(`${pages.url()}${path}`)).text();
+      socket.end(`HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\nconnection: close\r\n\r\n${page}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+const chunk = (n: number) => `id: e${n}\ndata: {"choices":[{"delta":{"content":"x${n}"}}]}\n\n`;
+
+withChromium('an HTTP/1.0 body closed cleanly without [DONE]: eof-without-terminator, a reconnect with Last-Event-ID', { timeout: 30_000 }, async () => {
+  const { url } = await rawOrigin((socket, n) => {
+    socket.write(`HTTP/1.0 200 OK\r\ncontent-type: text/event-stream\r\n\r\n${chunk(n)}`);
+    if (n === 2) socket.write('data: [DONE]\n\n');
+    setTimeout(() => socket.end(), 50);
+  });
+  const run = await clientDefinition('browser-eventsource').create({}).run({ url, format: 'openai', body });
+  expect(run).toMatchObject({ outcome: 'completed', text: 'x1x2' });
+  expect(run.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator', 'terminator']);
+  expect(run.connections[1]!.sent.lastEventId).toBe('e1');
+});
+
+withChromium('it never stops by itself: reconnects while the origin refuses connections, until the harness bound', async () => {
+  const { url, server } = await rawOrigin((socket, n) => {
+    socket.end(`HTTP/1.0 200 OK\r\ncontent-type: text/event-stream\r\n\r\nretry: 50\n${chunk(n)}`);
+    server.close(); // gone after the first stream: every reconnect is refused
+  });
+  const run = await clientDefinition('browser-eventsource').create({ maxReconnects: 5 }).run({ url, format: 'openai', body });
+  expect(run.outcome).toBe('threw');
+  expect(run.error).toMatch(/gave up after 5 reconnects/);
+  expect(run.connections).toHaveLength(6);
+  // Every reconnect got no response head; Chromium names the refusal (once, on the busy machine, one
+  // attempt ended with another net error; net::ERR_NETWORK_CHANGED was seen in an ad-hoc run).
+  expect(run.connections.slice(1, 5).map((c) => c.end.kind)).toEqual(Array(4).fill('connect-error'));
+  expect(run.connections.slice(1, 5).map((c) => c.end.message)).toContain('net::ERR_CONNECTION_REFUSED');
 });
 
 withChromium("a stream that always ends without [DONE]: the server's retry: is honoured; gives up at the harness bound", async () => {
