@@ -64,11 +64,19 @@ function sharedBrowser(): Promise<Browser> {
       'apt-get install -y chromium (or point STREAMPROOF_CHROMIUM at a Chromium executable)',
     );
   }
-  launched ??= chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }).then((browser) => {
-    // Playwright kills its browsers when the process exits; this closes it cleanly when it can.
-    process.once('beforeExit', () => void browser.close());
-    return browser;
-  });
+  launched ??= chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] }).then(
+    (browser) => {
+      // Playwright kills its browsers when the process exits; this closes it cleanly when it can.
+      process.once('beforeExit', () => void browser.close());
+      // A browser that crashed is launched again by the next run.
+      browser.once('disconnected', () => (launched = undefined));
+      return browser;
+    },
+    (error: unknown) => {
+      launched = undefined;
+      throw error;
+    },
+  );
   return launched;
 }
 
