@@ -10,8 +10,12 @@
  *     after the end and (a) never cuts it; a byte limit cuts it in the token phase instead.
  * (b) a reset (Toxiproxy `reset_peer`) during a tool call, in front of nginx hardened: does the
  *     SDK retry, re-POSTing the prompt (billed twice)?
+ * (a) and (b) with HAProxy in nginx's place: `haproxy:default > toxiproxy` for the clean close
+ *     (HAProxy speaks HTTP/1.1 to the origin, like nginx 1.30), `toxiproxy > haproxy:hardened`
+ *     for the reset.
  *
- * Measured on nginx 1.22.1 (bookworm) and 1.30.6 (sid); openai 7.57.0, @anthropic-ai/sdk 1.12.0.
+ * Measured on nginx 1.22.1 (bookworm) and 1.30.6 (sid), HAProxy 2.6.12 and 3.2.26; openai 7.57.0,
+ * @anthropic-ai/sdk 1.12.0.
  */
 import { FAIL, PASS, scenario, type ScenarioSpec } from '../harness/index.ts';
 import { REFERENCE_CLIENTS, SDK_CLIENTS, TOOL_PAUSE } from './real-clients.ts';
@@ -20,6 +24,7 @@ type Expect = ScenarioSpec['expect'];
 const script = { ...TOOL_PAUSE, heartbeatSeconds: 15 };
 
 const CLEAN_CLOSE = 'nginx:default > toxiproxy';
+const HAPROXY_CLEAN_CLOSE = 'haproxy:default > toxiproxy';
 const cleanClose: Record<string, Expect> = {
   // 1.22: the iterator ends without [DONE] and the SDK returns normally: 8 tokens as the answer.
   // 1.30: the body was chunked, so the close is an error nginx passes on: TypeError: terminated.
@@ -33,6 +38,13 @@ const cleanClose: Record<string, Expect> = {
   // Re-POSTs after the clean end: completes, billed twice.
   naive: { [CLEAN_CLOSE]: { billing: FAIL, completion: PASS } },
   resumable: { [CLEAN_CLOSE]: PASS },
+};
+// HAProxy (2.6.12 and 3.2.26) does not pass the origin's FIN on as a clean end: it closes the
+// client's connection without the final chunk (undici: `SocketError: other side closed`), so every
+// SDK throws (`terminated`), billed once, as behind nginx 1.30. naive: the drop makes it re-POST,
+// billed twice; resumable: resumes, billed once.
+const haproxyCleanClose: Record<string, Expect> = {
+  naive: { [HAPROXY_CLEAN_CLOSE]: { billing: FAIL, completion: PASS } },
 };
 
 // 1100 bytes (head included) end the body about 125 bytes into an OpenAI chunk (events are 253
@@ -50,6 +62,7 @@ const cleanCloseEarly: Record<string, Expect> = {
 };
 
 const RESET = 'toxiproxy > nginx:hardened';
+const HAPROXY_RESET = 'toxiproxy > haproxy:hardened';
 const reset: Record<string, Expect> = {
   // Every SDK throws (TypeError / OpenAIError / AnthropicError: terminated) and none retries:
   // an SDK retries only before it has returned the response, and a stream is returned at its head.
@@ -60,29 +73,36 @@ const reset: Record<string, Expect> = {
   naive: { [RESET]: { billing: FAIL, completion: PASS } },
   resumable: { [RESET]: PASS },
 };
+// In front of HAProxy hardened, the same: every SDK throws (`terminated`), billed once. naive:
+// billed 2 (3.2.26) or 3 (2.6.12: its first re-POST came before the toxic was off, so its head was
+// dropped and the connection reset 2.4 s later, billed all the same; the next completed);
+// resumable: billed once.
+const haproxyReset: Record<string, Expect> = {
+  naive: { [HAPROXY_RESET]: { billing: FAIL, completion: PASS } },
+};
 
 for (const { client, format, mode } of [...SDK_CLIENTS, ...REFERENCE_CLIENTS]) {
   scenario({
-    name: `${client}: clean close during a tool call behind nginx default`,
+    name: `${client}: clean close during a tool call behind the proxy`,
     description: 'The first heartbeat of the pause crosses a 1-byte data limit: the toxiproxy box closes both sides with a FIN.',
     format,
     llm: { mode, script },
     client,
     faults: [{ type: 'limit_data', when: 'tool-call', attributes: { bytes: 1 } }],
     checks: ['billing', 'completion'],
-    paths: [CLEAN_CLOSE],
-    expect: cleanClose[client] ?? {},
+    paths: [CLEAN_CLOSE, HAPROXY_CLEAN_CLOSE],
+    expect: { [HAPROXY_CLEAN_CLOSE]: PASS, ...cleanClose[client], ...haproxyCleanClose[client] },
   });
   scenario({
-    name: `${client}: reset during a tool call in front of nginx hardened`,
+    name: `${client}: reset during a tool call in front of the proxy`,
     description: '2 s (real) into the pause, the toxiproxy box resets both its connections.',
     format,
     llm: { mode, script },
     client,
     faults: [{ type: 'reset_peer', when: 'tool-call', attributes: { timeout: 2000 } }],
     checks: ['billing', 'completion'],
-    paths: [RESET],
-    expect: reset[client] ?? {},
+    paths: [RESET, HAPROXY_RESET],
+    expect: { [HAPROXY_RESET]: PASS, ...reset[client], ...haproxyReset[client] },
   });
 }
 

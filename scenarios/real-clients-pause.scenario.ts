@@ -1,17 +1,22 @@
 /**
- * Real SDK clients through a tool pause: (c) no heartbeats, nginx default's proxy_read_timeout
- * (60 s) ends the response: does the SDK throw, or return normally with partial text? (d) nginx
- * hardened with heartbeats as SSE comments vs `event: ping` events (`{"type": "ping"}`, in either
- * format): which SDKs tolerate which? Measured on nginx 1.22.1 and 1.30.6 (same verdicts);
- * openai 7.57.0, @anthropic-ai/sdk 1.12.0, each with its defaults (maxRetries 2, timeout 10 min).
+ * Real SDK clients through a tool pause: (c) no heartbeats, the proxy's idle timeout ends the
+ * response (nginx default's proxy_read_timeout 60 s; HAProxy default's `timeout server` 50 s, and
+ * HAProxy hardened's 3600s for contrast): does the SDK throw, or return normally with partial
+ * text? (d) nginx hardened with heartbeats as SSE comments vs `event: ping` events
+ * (`{"type": "ping"}`, in either format): which SDKs tolerate which? Measured on nginx 1.22.1 and
+ * 1.30.6, HAProxy 2.6.12 and 3.2.26 (same verdicts); openai 7.57.0, @anthropic-ai/sdk 1.12.0,
+ * each with its defaults (maxRetries 2, timeout 10 min).
  */
 import { FAIL, PASS, scenario, type ScenarioSpec } from '../harness/index.ts';
 import { REFERENCE_CLIENTS, SDK_CLIENTS, TOOL_PAUSE } from './real-clients.ts';
 
 type Expect = ScenarioSpec['expect'][string];
 
-// nginx ends the response at proxy_read_timeout without the final chunk: every SDK sees a reset
-// and throws (TypeError / OpenAIError / AnthropicError: terminated), none retries (billed once).
+// nginx ends the response at proxy_read_timeout (6.0 s at scale 0.1) without the final chunk, and
+// HAProxy default at `timeout server` (cut at 5.3-5.9 s: 5 s after the last event), also closing
+// without the final chunk (undici: `SocketError: other side closed`), not with a clean end: every
+// SDK sees it as a reset and throws (TypeError / OpenAIError / AnthropicError: terminated), none
+// retries (billed once). Through HAProxy hardened (timeout server 3600s) every client completes.
 const idleCut: Record<string, Expect> = {
   openai: PASS,
   'openai-stream-helper': PASS,
@@ -42,13 +47,13 @@ const pingBeats: Record<string, Expect> = {
 
 for (const { client, format, mode } of [...SDK_CLIENTS, ...REFERENCE_CLIENTS]) {
   scenario({
-    name: `${client}: tool pause 70 s, no heartbeats, nginx default's idle timeout`,
+    name: `${client}: tool pause 70 s, no heartbeats, the proxy's idle timeout`,
     format,
     llm: { mode, script: TOOL_PAUSE },
     client,
     checks: ['billing', 'completion'],
-    paths: ['nginx:default'],
-    expect: idleCut[client] ? { 'nginx:default': idleCut[client] } : {},
+    paths: ['nginx:default', 'haproxy:default', 'haproxy:hardened'],
+    expect: idleCut[client] ? { 'nginx:default': idleCut[client], 'haproxy:default': idleCut[client], 'haproxy:hardened': PASS } : {},
   });
 }
 
