@@ -2,22 +2,22 @@
  * Real SDK clients through a silent tool pause longer than their HTTP stack's own idle timeout on
  * the body: Node 24's global fetch (undici 7.29.1) gives every request `bodyTimeout` and
  * `headersTimeout` of 300 s (3e5 in node's bundled undici Client), below the SDKs' own 10 min
- * timeout, which stops at the response head anyway. A 3200 s pause is 320 s REAL at time scale 0.1
- * (the client's timeouts are real time, not scaled; 20 s over 300 s because undici's coarse timers
- * fired up to 4 s late), through nginx hardened, whose proxy_read_timeout 3600s (360 s at 0.1)
- * lets it through; no heartbeats. Does the SDK throw, and
- * does it retry (re-bill)?
+ * timeout, which stops at the response head anyway. A 3200 s pause is 320 s REAL at time scale
+ * 0.1 (the client's timeouts are real time, not scaled; 20 s over 300 s because undici's coarse
+ * timers fired up to 4.4 s late), through nginx hardened, whose proxy_read_timeout 3600s (360 s at
+ * 0.1) lets it through; no heartbeats. Does the SDK throw, and does it retry (re-bill)?
  *
  * Measured (nginx 1.22.1 and 1.30.6, openai 7.57.0, @anthropic-ai/sdk 1.12.0, two runs: 310 s and
  * 320 s pauses): every SDK throws about 300 s after the last event (the connection ends
- * 303.6-304.4 s after the request; the tool call came at 0.3 s): `TypeError: terminated` (cause `BodyTimeoutError: Body
- * Timeout Error`) from the plain iterators, the same wrapped in OpenAIError / AnthropicError from
- * the helpers. None retries (the response was returned at its head): billed once, no silent
- * truncation; the stream did not survive the pause (heartbeat fails, gap ~303.5 s).
+ * 303.6-304.4 s after the request; the tool call came at 0.3 s): `TypeError: terminated` (cause
+ * `BodyTimeoutError: Body Timeout Error`) from the plain iterators, the same wrapped in
+ * OpenAIError / AnthropicError from the helpers. None retries (the response was returned at its
+ * head): billed once, no silent truncation; the stream did not survive the pause (heartbeat
+ * fails, gap ~303.5 s).
  *
  * Cost: every test of this file waits the whole 320 s; 8 tests (4 SDKs × 2 versions) and the
- * scenarios' maxConcurrency 6 make two waves, so this file alone took 614-619 s and holds one of the
- * two scenario workers that long: the suite's wall time grows by up to about 10 min.
+ * scenarios' maxConcurrency 6 make two waves, so this file alone took 614-619 s and holds one of
+ * the two scenario workers that long: the suite's wall time grows by up to about 10 min.
  */
 import { FAIL, PASS, scenario, type ScenarioSpec } from '../harness/index.ts';
 import { everySdk, SDK_CLIENTS } from './real-clients.ts';
