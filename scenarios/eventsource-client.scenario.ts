@@ -103,3 +103,22 @@ for (const mode of ['resumable', 'stateless'] as const) {
     expect: { [RESET]: browserReset[mode] },
   });
 }
+
+// The model holds the response head for 70 s (queued, billed from the request) behind nginx
+// default's 60 s proxy_read_timeout and HAProxy default's 50 s timeout server: the proxy answers 504.
+// Both clients, two runs: 504 at 6.0-6.1 s (nginx) / 5.0-5.2 s (HAProxy), the EventSource closed for good
+// (Chromium: readyState CLOSED; the package: 'Non-200 status code (504)'), no reconnect: threw,
+// 1 billed on every path and version, where the SDKs' retries bill 3 (real-clients-statuses).
+const headHeld: Expect = { billing: PASS, completion: PASS };
+
+for (const client of ['eventsource', 'browser-eventsource'] as const) {
+  scenario({
+    name: `${client}: the model holds the response head 70 s behind the proxies' timeouts (504)`,
+    description: 'A non-200 ends an EventSource for good: no reconnect, so no second generation.',
+    llm: { mode: 'stateless', script: { tokens: 24, headDelaySeconds: 70 } },
+    client,
+    checks: ['billing', 'completion'],
+    paths: [IDLE, HAPROXY_IDLE],
+    expect: { [IDLE]: headHeld, [HAPROXY_IDLE]: headHeld },
+  });
+}
