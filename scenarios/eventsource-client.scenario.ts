@@ -106,9 +106,9 @@ for (const mode of ['resumable', 'stateless'] as const) {
 
 // The model holds the response head for 70 s (queued, billed from the request) behind nginx
 // default's 60 s proxy_read_timeout and HAProxy default's 50 s timeout server: the proxy answers 504.
-// Both clients, two runs: 504 at 6.0-6.1 s (nginx) / 5.0-5.2 s (HAProxy), the EventSource closed for good
-// (Chromium: readyState CLOSED; the package: 'Non-200 status code (504)'), no reconnect: threw,
-// 1 billed on every path and version, where the SDKs' retries bill 3 (real-clients-statuses).
+// Both clients, two runs: 504 at 6.0-6.1 s (nginx) / 5.0-5.2 s (HAProxy), the EventSource closed
+// for good (Chromium: readyState CLOSED; the package: 'Non-200 status code (504)'), no reconnect:
+// threw, 1 billed on every path and version, where the SDKs' retries bill 3 (real-clients-statuses).
 const headHeld: Expect = { billing: PASS, completion: PASS };
 
 for (const client of ['eventsource', 'browser-eventsource'] as const) {
