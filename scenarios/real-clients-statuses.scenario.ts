@@ -25,7 +25,7 @@ const RESET_NGINX = 'nginx:hardened > toxiproxy';
 const RESET_HAPROXY = 'haproxy:default > toxiproxy';
 const RATE_LIMITED = 'nginx:rate-limited > toxiproxy';
 
-// The four SDK clients behaved alike on every path and version (two runs, bookworm and sid).
+// The four SDK clients behaved alike on every path and version (three runs, bookworm and sid).
 // (a) 502 then 200: the SDK retries after ~0.4-0.5 s and the stream completes, no error for the
 // caller, but the model ran twice (billed 2): the first generation was started and cancelled.
 // (d) 502, then 429 after ~0.4 s and 429 after another ~0.8-1 s: 3 attempts, billed once (the
@@ -48,6 +48,12 @@ const headHeld: Record<string, Expect> = everySdk({
 // reached: billed 0; the SDK throws (openai: InternalServerError 503; anthropic: ServiceUnavailableError).
 const noServer: Record<string, Expect> = everySdk({ 'haproxy:no-server': PASS });
 
+// (a) and (b) with `maxRetries: 0`, the remedy's price: one attempt, billed once, and the caller
+// gets the proxy's status as an error to handle (retry with an idempotency key, or tell the user):
+// InternalServerError 502 from both SDKs; 504 as InternalServerError (openai) or
+// GatewayTimeoutError (anthropic).
+const noRetries: Record<string, Expect> = everySdk({ [RESET_NGINX]: PASS, 'nginx:default': PASS });
+
 for (const { client, format, mode } of SDK_CLIENTS) {
   scenario({
     name: `${client}: the proxy's upstream resets before the response head (502), model started`,
@@ -68,6 +74,27 @@ for (const { client, format, mode } of SDK_CLIENTS) {
     checks: ['billing', 'completion'],
     paths: ['nginx:default', 'haproxy:default'],
     expect: headHeld[client] ?? {},
+  });
+  scenario({
+    name: `${client}: the proxy's upstream resets before the response head (502), model started, maxRetries 0`,
+    format,
+    llm: { mode, script: { tokens: 24 } },
+    client,
+    clientOptions: { maxRetries: 0 },
+    faults: [{ type: 'reset_peer', when: 'start', attributes: { timeout: 0 } }],
+    checks: ['billing', 'completion'],
+    paths: [RESET_NGINX],
+    expect: { [RESET_NGINX]: noRetries[client]![RESET_NGINX]! },
+  });
+  scenario({
+    name: `${client}: the model holds the head 70 s, past the proxy's idle timeout (504), maxRetries 0`,
+    format,
+    llm: { mode, script: { tokens: 24, headDelaySeconds: 70 } },
+    client,
+    clientOptions: { maxRetries: 0 },
+    checks: ['billing', 'completion'],
+    paths: ['nginx:default'],
+    expect: { 'nginx:default': noRetries[client]!['nginx:default']! },
   });
   scenario({
     name: `${client}: HAProxy has no server available (503)`,
