@@ -105,6 +105,9 @@ withChromium.each(['stateless', 'resumable'] as const)('%s origin: completes at 
   // Joined to what the origin served, every event arrived after it was emitted: the page's clock
   // and the harness's agree (an arrival before its emission would mean they do not).
   const served = server.ledger.served().find((request) => request.requestId === connection!.requestId);
+  // The browser's request time, not Playwright's later report of it: before the origin got it.
+  expect(connection!.startedAtMs).toBeLessThanOrEqual(served!.receivedAtMs + 2);
+  expect(connection!.headersAtMs).toBeGreaterThanOrEqual(connection!.startedAtMs);
   const emitted = served!.emitted.filter((item) => item.kind === 'event');
   expect(connection!.events.map((event) => event.id)).toEqual(emitted.map((item) => item.id));
   connection!.events.forEach((event, i) => expect(event.atMs).toBeGreaterThanOrEqual(emitted[i]!.atMs));

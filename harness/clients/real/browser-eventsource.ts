@@ -215,6 +215,14 @@ async function runInBrowser(request: ClientRequest, options: { maxReconnects: nu
       const connection = byRequest.get(response.request());
       if (!connection) return;
       connection.headersAtMs = now();
+      // Playwright's events reach Node late when the machine is busy (the request event came 300 ms
+      // after the origin had the request, measured): Chromium's own times (its wall clock, epoch ms)
+      // are used where earlier.
+      const timing = response.request().timing();
+      if (timing.startTime > 0) {
+        connection.startedAtMs = Math.min(connection.startedAtMs, timing.startTime);
+        if (timing.responseStart >= 0) connection.headersAtMs = Math.min(connection.headersAtMs, timing.startTime + timing.responseStart);
+      }
       connection.status = response.status();
       connection.headers = response.headers();
       const requestId = connection.headers['x-request-id'];
