@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    reporters: ['default', './harness/report/reporter.ts'],
+    // progress.ts is vitest's default reporter plus live progress of scenario tests (phases, time
+    // left); without the scenarios project in the run it is the default reporter alone.
+    reporters: ['./harness/report/progress.ts', './harness/report/reporter.ts'],
     projects: [
       {
         test: {

@@ -35,6 +35,7 @@ import { readSettings, scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, type BoxKind, type HopSpec } from './stack.ts';
 import type { ProxyInfo, ScenarioOutcome, SweepOutcome } from './results.ts';
 import { buildTimeline } from './timeline.ts';
+import { announce, setupAndTeardownMs, streamMs, toolPauseWindow, type TestPlan } from './report/progress-events.ts';
 
 export const PASS = 'pass' as const;
 export const FAIL = 'fail' as const;
@@ -199,12 +200,12 @@ function runClient(scenario: Scenario, request: ClientRequest): Promise<ClientRu
 
 /** The vitest fixture: each test gets a fresh stack, disposed when the test ends, pass or fail. */
 export const streamTest = test.extend<{ stack: Stack }>({
-  // biome-ignore lint: vitest fixtures take their dependencies by destructuring
-  stack: async ({}, use) => {
+  stack: async ({ task }, use) => {
     const stack = new Stack();
     try {
       await use(stack);
     } finally {
+      announce(task, { phase: 'teardown' });
       await stack[Symbol.asyncDispose]();
     }
   },
@@ -228,9 +229,19 @@ export function scenario(spec: ScenarioSpec): void {
   // Each box of a chain is one more container to start, and the taps another.
   const timeoutFor = (path: MatrixPath) => timeoutMs + (path.hops.length > 1 ? 20_000 * (path.hops.length + 1) : 0);
 
+  // What the progress reporter needs to know about each test before it runs (its time-left estimate).
+  const plan = (path: MatrixPath): TestPlan => ({
+    scenario: scenario.name,
+    plannedMs: setupAndTeardownMs(path.hops.length) + streamMs(script, timeScale),
+    timeScale,
+  });
+
   for (const path of matrixPaths(scenario.paths, settings.versions)) {
-    streamTest.concurrent(path.label, { timeout: timeoutFor(path) }, async ({ stack, task, expect }) => {
+    streamTest.concurrent(path.label, { timeout: timeoutFor(path), meta: { streamproofPlan: plan(path) } }, async ({ stack, task, expect }) => {
+      announce(task, { phase: 'containers', detail: 'mock LLM' });
       const llm: MockLlm = await stack.mockLlm({ mode: scenario.llm.mode, timeScale, script });
+      announceStreams(task, llm, scenario.sweep ? 1 + scenario.sweep.heartbeatSeconds.length : 1, timeScale);
+      if (path.hops.length > 0) announce(task, { phase: 'containers', detail: path.hops.map((hop) => `${hop.kind}:${hop.profile}`).join(' > ') });
       const started = await stack.path(path.hops, llm.port, timeScale);
       const faults = armFaults(scenario.faults, started.boxes, llm);
       const url = started.url ?? llm.url('127.0.0.1');
@@ -251,6 +262,7 @@ export function scenario(spec: ScenarioSpec): void {
         scenario.sweep ? runHeartbeatSweep(scenario, scenario.sweep.heartbeatSeconds, { url, llm, timeScale, path }) : undefined,
       ]);
       await faults.settled();
+      announce(task, { phase: 'checks' });
 
       const clientAbortAtMs = run.outcome === 'aborted' ? run.connections.at(-1)?.end.atMs : undefined;
       if (clientAbortAtMs !== undefined) {
@@ -332,6 +344,30 @@ export function scenario(spec: ScenarioSpec): void {
       }
     });
   }
+}
+
+/**
+ * Tells the progress reporter of every request the mock LLM serves (the first `streams` are the
+ * test's own streams, later ones reconnects) with its generation's scripted tool pause, and of every
+ * peer that hung up. Listeners of the mock's own events: nothing is added to the stream's path.
+ */
+function announceStreams(task: Parameters<typeof announce>[0], llm: MockLlm, streams: number, timeScale: number): void {
+  // A sweep's requests run scripts that differ only in heartbeats: the same tool pause.
+  const window = toolPauseWindow(llm.script, timeScale);
+  const pauses = new Map<string, { startsAtMs: number; ms: number; seconds: number }>();
+  let connections = 0;
+  let ended = 0;
+  llm.on('request', (served) => {
+    connections++;
+    if (window && !pauses.has(served.generationId)) {
+      pauses.set(served.generationId, { startsAtMs: Date.now() + window.startsAfterMs, ms: window.ms, seconds: window.seconds });
+    }
+    const toolPause = pauses.get(served.generationId);
+    announce(task, { phase: 'streaming', connection: connections, reconnect: Math.max(0, connections - streams), ...(toolPause ? { toolPause } : {}) });
+  });
+  llm.on('response-end', () => ended++);
+  // 'peer-gone' comes just before that response's 'response-end'.
+  llm.on('peer-gone', () => announce(task, { phase: 'cut', open: connections - ended - 1 }));
 }
 
 /** The shortest idle timeout any box of the path is known to put on a silent response, scaled. */
