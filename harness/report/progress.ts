@@ -117,6 +117,19 @@ export function makespanMs(durations: number[], slots: number): number {
   return Math.max(...ends);
 }
 
+/** What a running test is doing, in a word or two, for counting in a summary line. */
+export function phaseKind(test: TestProgress, nowMs: number): string {
+  const { phase, cut } = test;
+  if (cut && cut.open <= 0) return 'cut';
+  if (!phase || phase.phase === 'containers') return 'starting containers';
+  if (phase.phase === 'streaming') {
+    const pause = phase.toolPause;
+    if (pause && nowMs >= pause.startsAtMs && nowMs < pause.startsAtMs + pause.ms) return 'in tool pause';
+    return phase.reconnect > 0 ? 'streaming after a reconnect' : 'streaming';
+  }
+  return phase.phase === 'teardown' ? 'stopping containers' : phase.phase;
+}
+
 /**
  * About how long the run has left, as vitest schedules it: each worker runs one file at a time,
  * `concurrency` of its tests side by side, and takes the next queued file when it is free. A test
@@ -200,7 +213,7 @@ export function renderSummaryLine(run: RunProgress, nowMs: number): string {
   const running = runningTests(run);
   const phases = new Map<string, number>();
   for (const t of running) {
-    const kind = describePhase(t, nowMs).replace(/ \(.*\)$/, '').replace(/^(reconnect \d+: )?tool pause .*$/, 'in tool pause').replace(/^starting .*$/, 'starting containers').replace(/^connection cut .*$/, 'cut');
+    const kind = phaseKind(t, nowMs);
     phases.set(kind, (phases.get(kind) ?? 0) + 1);
   }
   const doing = [...phases].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -211,7 +224,7 @@ export function renderSummaryLine(run: RunProgress, nowMs: number): string {
 export function renderFinishedLine(test: TestProgress, run: RunProgress): string {
   const verdict = test.state === 'passed' ? 'PASS' : test.state === 'failed' ? 'FAIL' : 'SKIP';
   const took = test.startedAtMs !== undefined && test.finishedAtMs !== undefined ? ` in ${((test.finishedAtMs - test.startedAtMs) / 1000).toFixed(1)} s` : '';
-  const cuts = test.cuts > 0 ? `, ${test.cuts} cut` : '';
+  const cuts = test.cuts > 0 ? `, ${test.cuts} connection${test.cuts > 1 ? 's' : ''} cut` : '';
   return `${verdict} ${test.name}${took}${cuts} [${run.tests.filter(isDone).length}/${run.tests.length}]`;
 }
 

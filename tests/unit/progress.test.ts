@@ -7,6 +7,7 @@ import {
   formatTimeLeft,
   formatToolPause,
   makespanMs,
+  phaseKind,
   renderFinishedLine,
   renderStatusBlock,
   renderSummaryLine,
@@ -68,6 +69,10 @@ describe('phases', () => {
       'starting haproxy:alb > nginx:default (3 s)',
     );
     expect(describePhase(testAt({ id: 'z', state: 'running', phase: { phase: 'teardown', atMs: T0 } }), T0 + 1_000)).toBe('stopping containers (1 s)');
+    // Summary lines count them by kind.
+    expect(phaseKind(reconnected, T0 + 1_000 + 5_000)).toBe('in tool pause');
+    expect(phaseKind(reconnected, T0 + 9_000)).toBe('streaming after a reconnect');
+    expect(phaseKind(testAt({ id: 'w', state: 'running' }), T0)).toBe('starting containers');
   });
 });
 
@@ -160,7 +165,7 @@ describe('rendering', () => {
 
   test('plain: a line per finished test with its verdict and wall time; all done at the end', () => {
     expect(renderFinishedLine(run.tests[5]!, run)).toBe('PASS tool pause 70 s > ok in 11.2 s [2/7]');
-    expect(renderFinishedLine({ ...run.tests[6]!, cuts: 1 }, run)).toBe('FAIL tool pause 70 s > bad in 3.0 s, 1 cut [2/7]');
+    expect(renderFinishedLine({ ...run.tests[6]!, cuts: 1 }, run)).toBe('FAIL tool pause 70 s > bad in 3.0 s, 1 connection cut [2/7]');
     const finished = runOf([run.tests[5]!, run.tests[6]!]);
     expect(renderSummaryLine(finished, T0 + 75_000)).toBe('progress 1:15: all 2 tests done, 1 failed');
     expect(renderStatusBlock(runOf([], [{ id: 'a.scenario.ts', loaded: false }]), T0, { columns: 80, maxRows: 5 })).toEqual(['streamproof 0:00  loading scenario files']);
