@@ -44,7 +44,7 @@ const reset: Record<'stateless' | 'resumable', Expect> = {
 // the path. Measured twice, same verdicts: every cut below reached Chromium as
 // net::ERR_INCOMPLETE_CHUNKED_ENCODING (nginx and HAProxy close the client side without the last
 // chunk; the reset in front reaches it as a close through Docker's published port, decisions/0018);
-// Chromium reconnected 2.8-3.2 s later, sending Last-Event-ID every time. Heartbeat: the first
+// Chromium reconnected 3.00-3.02 s later (its own times), sending Last-Event-ID every time. Heartbeat: the first
 // connection did not survive (the gap itself is not measurable from a page: no comments, no reads).
 const browserIdleCut: Record<'stateless' | 'resumable', Expect> = {
   // Cut at 5.9-6.1 s (nginx, 6 s scaled) / 4.8-5.3 s (HAProxy's 50 s timeout server) of silence,
@@ -52,7 +52,7 @@ const browserIdleCut: Record<'stateless' | 'resumable', Expect> = {
   // 26 completion tokens paid again; threw only at the harness's bound (maxReconnects 2): Chromium
   // alone never stops (decisions/0022).
   stateless: { billing: FAIL, completion: PASS, heartbeat: FAIL },
-  // The reconnect 3.0 s later resumed after Last-Event-ID: completed on 2 connections, 1 billed.
+  // The reconnect 3 s later resumed after Last-Event-ID: completed on 2 connections, 1 billed.
   resumable: { billing: PASS, completion: PASS, heartbeat: FAIL },
 };
 const browserReset: Record<'stateless' | 'resumable', Expect> = {

@@ -197,6 +197,8 @@ withChromium("a stream that always ends without [DONE]: the server's retry: is h
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/gave up after 2 reconnects/);
   expect(run.connections.map((c) => c.sent.lastEventId)).toEqual([undefined, 'e1', 'ee11']);
+  // The one that hit the bound is recorded as it ended on the wire, not as closed by the harness.
+  expect(run.connections.map((c) => c.end.kind)).toEqual(Array(3).fill('eof-without-terminator'));
   // Reconnects 50 ms apart (the server's retry:), not 3 s.
   expect(run.connections[2]!.startedAtMs - run.connections[0]!.startedAtMs).toBeLessThan(2_000);
 });

@@ -133,10 +133,15 @@ async function runInBrowser(request: ClientRequest, options: { maxReconnects: nu
   const progressOf = new Map<RecordedConnection, StreamProgress>();
   const state = { text: '', reconnects: 0, closing: false, abortedOnPurpose: false };
 
+  // When the page saw a connection fail (its `error` event): the end is the earlier of that and the network event.
+  const pageErrorAtMs = new Map<RecordedConnection, number>();
+  const endWaiters = new Map<RecordedConnection, () => void>();
   const end = (connection: RecordedConnection | undefined, kind: ConnectionEndKind, atMs: number, message?: string) => {
     if (!connection || ended.has(connection)) return;
     ended.add(connection);
-    connection.end = message === undefined ? { kind, atMs } : { kind, atMs, message };
+    const at = Math.min(atMs, pageErrorAtMs.get(connection) ?? Infinity);
+    connection.end = message === undefined ? { kind, atMs: at } : { kind, atMs: at, message };
+    endWaiters.get(connection)?.();
   };
 
   let settle!: (error?: Error) => void;
@@ -181,6 +186,8 @@ async function runInBrowser(request: ClientRequest, options: { maxReconnects: nu
         settle();
       }
     } else if (report.type === 'error') {
+      if (connection && !ended.has(connection)) pageErrorAtMs.set(connection, atMs);
+      else if (connection && connection.end.kind !== 'terminator') connection.end.atMs = Math.min(connection.end.atMs, atMs);
       const status = connection?.status;
       const why = status !== undefined && status !== 200 ? ` (HTTP ${status})` : '';
       if (report.readyState === CLOSED) return settle(new EventSourceRunError(`EventSource failed the connection${why}: readyState CLOSED`));
@@ -231,13 +238,13 @@ async function runInBrowser(request: ClientRequest, options: { maxReconnects: nu
     });
     page.on('requestfailed', (req) => {
       const connection = byRequest.get(req);
-      if (!connection || state.closing) return;
+      if (!connection || (state.closing && !pageErrorAtMs.has(connection))) return;
       const message = req.failure()?.errorText ?? 'failed';
       end(connection, connection.headersAtMs === undefined ? 'connect-error' : 'reset', now(), message);
     });
     page.on('requestfinished', (req) => {
       const connection = byRequest.get(req);
-      if (connection && !state.closing) end(connection, 'eof-without-terminator', now());
+      if (connection && (!state.closing || pageErrorAtMs.has(connection))) end(connection, 'eof-without-terminator', now());
     });
 
     const loaded = await page.goto(browserEventSourcePageUrl(request), { waitUntil: 'commit' }).catch((error: unknown) => error as Error);
@@ -246,6 +253,10 @@ async function runInBrowser(request: ClientRequest, options: { maxReconnects: nu
 
     const error = await finished;
     clearTimeout(deadline);
+    // A connection the page saw fail (the one that hit the harness's bound) gets its network end, bounded.
+    const failing = [...pageErrorAtMs.keys()].filter((connection) => !ended.has(connection));
+    const failingEnded = Promise.all(failing.map((connection) => new Promise<void>((resolve) => endWaiters.set(connection, resolve))));
+    await Promise.race([failingEnded, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     // What was still open is closed by the harness now (bound, deadline, abort).
     const closedAtMs = now();
     for (const connection of connections) end(connection, 'aborted', closedAtMs);
