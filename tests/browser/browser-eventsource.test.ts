@@ -12,6 +12,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { afterEach, expect, test, vi } from 'vitest';
 import { CHROMIUM_PATH } from '../../harness/clients/real/browser-eventsource.ts';
 import { clientDefinition } from '../../harness/clients/real/registry.ts';
+import { afterTokenEvents } from '../../harness/clients/sse-connection.ts';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { MockLlm, parseStreamScript, scriptedText, type ServerMode } from '../../harness/mock-llm/index.ts';
 
@@ -111,6 +112,19 @@ withChromium.each(['stateless', 'resumable'] as const)('%s origin: completes at 
   const emitted = served!.emitted.filter((item) => item.kind === 'event');
   expect(connection!.events.map((event) => event.id)).toEqual(emitted.map((item) => item.id));
   connection!.events.forEach((event, i) => expect(event.atMs).toBeGreaterThanOrEqual(emitted[i]!.atMs));
+});
+
+withChromium('abortWhen closes it mid-stream: outcome aborted, and the origin sees the client go', async () => {
+  const server = await MockLlm.start({ mode: 'stateless', script: { tokens: 12, tokenIntervalMs: 50 } });
+  closers.push(() => server.close());
+  const peerGone = server.waitFor('peer-gone', () => true, 10_000);
+  const run = await clientDefinition('browser-eventsource').create({}).run({ url: server.url(), format: 'openai', body, abortWhen: afterTokenEvents(3) });
+  expect(run.outcome).toBe('aborted');
+  expect(run.connections).toHaveLength(1);
+  expect(run.connections[0]!.end.kind).toBe('aborted');
+  const gone = await peerGone;
+  expect(gone.requestId).toBe(run.connections[0]!.requestId);
+  expect(gone.peerGoneAtMs! - run.connections[0]!.end.atMs).toBeLessThan(2_000);
 });
 
 withChromium('a reset mid-stream: it reconnects 3 s later with Last-Event-ID; resumable bills once, stateless again', { timeout: 30_000 }, async () => {
