@@ -83,8 +83,13 @@ export async function diagnose(settings: Settings): Promise<Finding[]> {
 
   findings.push(
     existsSync('/usr/bin/chromium')
-      ? { status: 'ok', what: 'Chromium (HTML report check)', detail: '/usr/bin/chromium' }
-      : { status: 'warn', what: 'Chromium (HTML report check)', detail: 'absent: the browser test is skipped', fix: 'apt-get install -y chromium' },
+      ? { status: 'ok', what: 'Chromium (HTML report check, browser-eventsource client)', detail: '/usr/bin/chromium' }
+      : {
+          status: 'warn',
+          what: 'Chromium (HTML report check, browser-eventsource client)',
+          detail: 'absent: the browser tests are skipped and scenarios with the browser-eventsource client fail',
+          fix: 'apt-get install -y chromium',
+        },
   );
   return findings;
 }
