@@ -137,6 +137,13 @@ export const ADVICE_RULES: readonly AdviceRule[] = [
       `${c.client} re-sent the prompt after the cut and each re-send was a new generation${c.outcome === 'duplicated tokens' ? ', its text appended again' : ''}: resume instead (event ids, Last-Event-ID and an Idempotency-Key the origin honours).`,
   },
   {
+    recognises: 'the client\'s own HTTP stack timed out a silent body (undici, inside Node\'s fetch)',
+    when: (c) => c.outcome === 'threw' && /BodyTimeoutError|HeadersTimeoutError/.test(c.error ?? ''),
+    advice: () =>
+      'The client\'s own HTTP stack cut the silence, not a proxy: Node\'s fetch (undici) gives up on a body silent for 300 s, whatever the proxies allow. ' +
+      'Send SSE comment heartbeats through long tool calls, or give the SDK a dispatcher with longer timeouts (`fetchOptions: { dispatcher: new Agent({ bodyTimeout, headersTimeout }) }`).',
+  },
+  {
     recognises: 'a silent tool pause cut at the path\'s idle timeout',
     when: (c) =>
       c.context.heartbeatSeconds === undefined && c.context.toolPauseSeconds !== undefined && c.context.idleTimeoutSeconds !== undefined &&

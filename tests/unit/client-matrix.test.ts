@@ -82,6 +82,8 @@ describe('client outcome', () => {
     expect(adviceFor(cell({ client: 'naive', billedGenerations: 2 }))).toMatch(/^naive re-sent the prompt/);
     expect(adviceFor(cell({ outcome: 'threw', context: { ...context, toolPauseSeconds: 70, idleTimeoutSeconds: 60 } }))).toMatch(/60 s idle timeout ended the 70 s silent tool pause/);
     expect(adviceFor(cell({ outcome: 'threw', statuses: [504] }))).toMatch(/HTTP 504 before any byte/);
+    const bodyTimeout = 'OpenAIError: terminated (cause: TypeError: terminated; cause: BodyTimeoutError: Body Timeout Error)';
+    expect(adviceFor(cell({ outcome: 'threw', error: bodyTimeout, context: { ...context, toolPauseSeconds: 3200, idleTimeoutSeconds: 3600 } }))).toMatch(/own HTTP stack cut the silence/);
     expect(adviceFor(cell({ outcome: 'threw' }))).toMatch(/saw the cut as an error/);
   });
 

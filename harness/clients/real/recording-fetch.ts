@@ -203,12 +203,18 @@ export async function sdkClientRun(
   return { ...base, connections, text, outcome: complete ? 'completed' : 'returned-partial' };
 }
 
-/** `APIConnectionError: Connection error.` (the class a caller would catch, and its message). */
+/**
+ * `APIConnectionError: Connection error.` (the class a caller would catch, and its message), with
+ * its chain of causes: a helper's error wraps the iterator's, which wraps undici's (the one that
+ * says why: `BodyTimeoutError`).
+ */
 export function describeThrown(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  const causeText = cause instanceof Error ? ` (cause: ${cause.name}: ${cause.message})` : '';
-  return `${error.constructor.name}: ${error.message}${causeText}`;
+  const causes: string[] = [];
+  for (let cause = (error as { cause?: unknown }).cause; cause instanceof Error && causes.length < 4; cause = (cause as { cause?: unknown }).cause) {
+    causes.push(`${cause.name}: ${cause.message}`);
+  }
+  return `${error.constructor.name}: ${error.message}${causes.length ? ` (cause: ${causes.join('; cause: ')})` : ''}`;
 }
 
 function describeError(error: unknown): string {
