@@ -312,6 +312,11 @@ export default class ProgressReporter implements Reporter {
     // vitest's live summary and this block would overwrite each other on a terminal.
     if (scenarios && this.terminal) this.inner = new DefaultReporter({ summary: false });
     this.inner.onInit(ctx);
+    // An interrupted run (Ctrl-C) ends without onTestRunEnd: give the streams back all the same.
+    ctx.onClose(() => {
+      clearInterval(this.timer);
+      this.window?.stop();
+    });
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
