@@ -249,7 +249,8 @@ class StatusWindow {
     const original = process.stdout.write.bind(process.stdout);
     this.write = (text) => void original(text);
     for (const stream of [process.stdout, process.stderr]) {
-      const passOn = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      const own = stream.write;
+      const passOn = own.bind(stream) as (...args: unknown[]) => boolean;
       stream.write = ((chunk: unknown, ...rest: unknown[]) => {
         this.erase();
         const written = passOn(chunk, ...rest);
@@ -259,7 +260,7 @@ class StatusWindow {
         return written;
       }) as typeof stream.write;
       this.restores.push(() => {
-        stream.write = passOn as typeof stream.write;
+        stream.write = own;
       });
     }
   }
