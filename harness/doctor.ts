@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { CHROMIUM_PATH } from './clients/real/browser-eventsource.ts';
 import { docker, ensureDockerAnswers, hostGatewayAddress } from './docker/engine.ts';
 import { imageExists, localImageName, OFFICIAL_TOXIPROXY_IMAGE, PROXY_IMAGES, toxiproxyServerImageName } from './docker/images.ts';
 import { LABEL_RUN, sweepableContainerCount } from './docker/run-registry.ts';
@@ -82,13 +83,13 @@ export async function diagnose(settings: Settings): Promise<Finding[]> {
   );
 
   findings.push(
-    existsSync('/usr/bin/chromium')
-      ? { status: 'ok', what: 'Chromium (HTML report check, browser-eventsource client)', detail: '/usr/bin/chromium' }
+    existsSync(CHROMIUM_PATH)
+      ? { status: 'ok', what: 'Chromium (HTML report check, browser-eventsource client)', detail: CHROMIUM_PATH }
       : {
           status: 'warn',
           what: 'Chromium (HTML report check, browser-eventsource client)',
           detail: 'absent: the browser tests are skipped and scenarios with the browser-eventsource client fail',
-          fix: 'apt-get install -y chromium',
+          fix: 'apt-get install -y chromium (or point STREAMPROOF_CHROMIUM at a Chromium executable)',
         },
   );
   return findings;

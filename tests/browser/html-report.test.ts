@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM } from '../../harness/clients/real/browser-eventsource.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsFile } from '../../harness/results.ts';
 import { writeReports } from '../../harness/report/write.ts';
 import { readSettings } from '../../harness/settings.ts';
 
-const CHROMIUM = process.env.STREAMPROOF_CHROMIUM ?? '/usr/bin/chromium';
 const FIXTURE = new URL('../fixtures/results.json', import.meta.url);
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
