@@ -16,7 +16,7 @@
  */
 import { test } from 'vitest';
 import { z } from 'zod';
-import { CHECK_NAMES, type CheckName, type ClientRun, type StreamEvidence, type Verdict } from './model.ts';
+import { CHECK_NAMES, type CheckName, type ClientRun, type ServedRequest, type StreamEvidence, type Verdict } from './model.ts';
 import { blameChain } from './chain/blame.ts';
 import { summarizeClientRun } from './client-outcome.ts';
 import { observeTap } from './chain/observation.ts';
@@ -440,7 +440,7 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
       const addedAtMs = now();
       pending.push(
         added.then(async (toxic) => {
-          await llm.waitFor('peer-gone', (served) => (served.peerGoneAtMs ?? 0) >= addedAtMs - 1, 120_000).catch(() => {});
+          await firstCutAfter(llm, addedAtMs - 1, 120_000);
           await toxic.remove();
         }),
       );
@@ -460,6 +460,36 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
       await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     },
   };
+}
+
+/**
+ * Resolves at the first cut since `sinceMs` that the origin can know of: a peer gone, or a client
+ * back for a logical request it had already sent (a reconnect, a resume, a re-POST), whichever
+ * comes first. A proxy that keeps its upstream connection after the client's cut (HAProxy 2.6
+ * without abortonclose, decision 0012) tells the origin only at its next write, seconds later:
+ * the client is back before that, and must not meet the fault again. Bounded by `timeoutMs`.
+ */
+function firstCutAfter(llm: MockLlm, sinceMs: number, timeoutMs: number): Promise<void> {
+  const peerGone = (served: ServedRequest) => (served.peerGoneAtMs ?? 0) >= sinceMs;
+  const clientBack = (served: ServedRequest) => {
+    if (served.receivedAtMs < sinceMs) return false;
+    const key = llm.ledger.generations().find((generation) => generation.generationId === served.generationId)?.logicalKey;
+    return key !== undefined && llm.ledger.servedFor(key).some((earlier) => earlier.receivedAtMs < served.receivedAtMs);
+  };
+  if (llm.ledger.served().some((served) => peerGone(served) || clientBack(served))) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      llm.off('peer-gone', onPeerGone);
+      llm.off('request', onRequest);
+      resolve();
+    };
+    const onPeerGone = (served: ServedRequest) => peerGone(served) && done();
+    const onRequest = (served: ServedRequest) => clientBack(served) && done();
+    const timer = setTimeout(done, timeoutMs);
+    llm.on('peer-gone', onPeerGone);
+    llm.on('request', onRequest);
+  });
 }
 
 /**
