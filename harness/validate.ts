@@ -666,6 +666,31 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
 // ─── Report files ───────────────────────────────────────────────────────────────────────────────
 
 /**
+ * The report files for a validate that ended on bad input (a config the proxy refused, a missing
+ * file): no check ran, so results.json has only the error, and JUnit an <error>, so a CI job that
+ * publishes the reports shows why (exit code 2) instead of an empty or missing report.
+ */
+export function writeBadInputReports(reportDir: string, files: string[], error: Error & { code?: string }): string[] {
+  const results: ResultsFile = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    streamproof: STREAMPROOF_VERSION,
+    generatedAt: new Date().toISOString(),
+    timeScale: 0,
+    durationMs: 0,
+    proxies: [],
+    results: [],
+    paths: [],
+    clients: [],
+    errors: [{ scenario: 'validate', test: files.join(' > '), message: error.code ? `${error.code}: ${error.message}` : error.message }],
+    summary: { checks: 0, asExpected: 0, unexpected: 0, errors: 1 },
+  };
+  mkdirSync(reportDir, { recursive: true });
+  const path = join(reportDir, 'results.json');
+  writeFileSync(path, formatResults(results));
+  return [path, ...writeReports(results, reportDir)];
+}
+
+/**
  * results.json, the scenarios' contract (reports/README.md), from one outcome per stream and
  * version as a scenario test records it: each stream is a scenario, the user's files the path's
  * boxes. Every check is expected to pass (that is what validate asks), so a failing check is an

@@ -136,8 +136,18 @@ export async function main(argv: string[]): Promise<void> {
       .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)'),
   ).action(async (options: { reportDir?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
-    const { hopsFromArgs, validateConfig } = await import('../validate.ts');
-    const hops = hopsFromArgs(hopArgs);
+    const { hopsFromArgs, validateConfig, writeBadInputReports } = await import('../validate.ts');
+    const files = hopArgs.filter((arg) => arg.option !== 'upstream').map((arg) => arg.value);
+    // Bad input still leaves report files when asked for: CI publishes why (exit 2), not nothing.
+    const reportingBadInput = async <T>(work: () => Promise<T> | T): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (options.reportDir && isStreamproofError(error)) writeBadInputReports(options.reportDir, files, error);
+        throw error;
+      }
+    };
+    const hops = await reportingBadInput(() => hopsFromArgs(hopArgs));
     const { beginRun, removeRunContainersNow, startReaper } = await import('../docker/run-registry.ts');
     await ensureDockerAnswers();
     const run = beginRun();
@@ -150,13 +160,15 @@ export async function main(argv: string[]): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const settings = readSettings();
-    process.exitCode = await validateConfig({
-      hops,
-      timeScale: settings.timeScale,
-      versions: settings.versions,
-      print: (line) => process.stdout.write(`${line}\n`),
-      ...(options.reportDir ? { reportDir: options.reportDir } : {}),
-    });
+    process.exitCode = await reportingBadInput(() =>
+      validateConfig({
+        hops,
+        timeScale: settings.timeScale,
+        versions: settings.versions,
+        print: (line) => process.stdout.write(`${line}\n`),
+        ...(options.reportDir ? { reportDir: options.reportDir } : {}),
+      }),
+    );
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   });

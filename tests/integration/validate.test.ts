@@ -85,6 +85,17 @@ describe.concurrent('streamproof validate', () => {
     expect(r.stderr).toMatch(/\nTo fix: \S/);
   });
 
+  test('a broken site with --report-dir: the refusal is in results.json and a JUnit <error>, exit 2', async () => {
+    const dir = join(tmp, 'refused-reports');
+    const r = await validate('--nginx', `${FIXTURES}/nginx-broken.conf`, '--report-dir', dir);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(2);
+    expect(r.left, 'containers left behind').toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.summary).toEqual({ checks: 0, asExpected: 0, unexpected: 0, errors: 1 });
+    expect(results.errors[0]!.message).toMatch(/^STREAMPROOF_PROXY_CONFIG: .*proxy_buffering/s);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(/<error message="STREAMPROOF_PROXY_CONFIG: /);
+  });
+
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
     const r = await validate('--nginx', `${FIXTURES}/no-upstream.conf`);
     expect(r.left, 'containers left behind').toBe(0);
