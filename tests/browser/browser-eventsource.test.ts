@@ -7,14 +7,15 @@
  * the reason, where Debian's Chromium is absent.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
-import { afterEach, expect, test, vi } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { CHROMIUM_PATH } from '../../harness/clients/real/browser-eventsource.ts';
 import { clientDefinition } from '../../harness/clients/real/registry.ts';
 import { afterTokenEvents } from '../../harness/clients/sse-connection.ts';
 import { isStreamproofError } from '../../harness/errors.ts';
-import { MockLlm, parseStreamScript, scriptedText, type ServerMode } from '../../harness/mock-llm/index.ts';
+import { MockLlm } from '../../harness/mock-llm/index.ts';
+import { body, closeAfterTest, fullText, llm, origin, script } from '../shared/eventsource-origins.ts';
 
 const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium) {
@@ -22,26 +23,6 @@ if (!hasChromium) {
 }
 const withChromium = test.skipIf(!hasChromium);
 
-const body = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], stream: true };
-const script = { tokens: 12, tokenIntervalMs: 2 };
-const fullText = scriptedText(parseStreamScript(script));
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function llm(mode: ServerMode): Promise<MockLlm> {
-  const started = await MockLlm.start({ mode, script });
-  closers.push(() => started.close());
-  return started;
-}
-
-async function origin(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** An origin whose stream endpoint is `stream`; the page comes from a mock LLM, as through a proxy. */
 async function pageAndStream(stream: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
@@ -116,7 +97,7 @@ withChromium.each(['stateless', 'resumable'] as const)('%s origin: completes at 
 
 withChromium('abortWhen closes it mid-stream: outcome aborted, and the origin sees the client go', async () => {
   const server = await MockLlm.start({ mode: 'stateless', script: { tokens: 12, tokenIntervalMs: 50 } });
-  closers.push(() => server.close());
+  closeAfterTest(() => server.close());
   const peerGone = server.waitFor('peer-gone', () => true, 10_000);
   const run = await clientDefinition('browser-eventsource').create({}).run({ url: server.url(), format: 'openai', body, abortWhen: afterTokenEvents(3) });
   expect(run.outcome).toBe('aborted');
@@ -169,7 +150,7 @@ async function rawOrigin(stream: (socket: Socket, n: number) => void): Promise<{
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  closeAfterTest(() => new Promise((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 

@@ -3,32 +3,11 @@
  * recorded connection; reconnects on its own with Last-Event-ID after a drop (a resumable origin
  * bills once, a stateless one again); gives up at the harness's bound; fails on a non-200.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { clientDefinition } from '../../harness/clients/real/registry.ts';
-import { MockLlm, parseStreamScript, scriptedText, type ServerMode } from '../../harness/mock-llm/index.ts';
+import type { MockLlm } from '../../harness/mock-llm/index.ts';
+import { body, fullText, llm, origin } from '../shared/eventsource-origins.ts';
 
-const body = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], stream: true };
-const script = { tokens: 12, tokenIntervalMs: 2 };
-const fullText = scriptedText(parseStreamScript(script));
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function llm(mode: ServerMode): Promise<MockLlm> {
-  const started = await MockLlm.start({ mode, script });
-  closers.push(() => started.close());
-  return started;
-}
-
-async function origin(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 test('definition: version, options with the harness bound', () => {
   const client = clientDefinition('eventsource').create({});
