@@ -260,6 +260,7 @@ export function scenario(spec: ScenarioSpec): void {
           format: scenario.format,
           body,
           onEvent: faults.onEvent,
+          beforeReconnect: faults.beforeReconnect,
           abortWhen:
             scenario.abort === undefined ? undefined
             : scenario.abort === 'on-tool-call' ? onToolCall()
@@ -423,8 +424,10 @@ function injectedDelayMs(faults: Fault[]): number {
 function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
   const toxiproxy = boxes.find((box): box is StartedToxiproxyProxy => box.kind === 'toxiproxy');
   const pending: Promise<unknown>[] = [];
-  const idle = { onEvent: undefined, settled: async () => {} };
+  const idle = { onEvent: undefined, beforeReconnect: undefined, settled: async () => {} };
   if (!toxiproxy || faults.length === 0) return idle;
+  // Each first-cut toxic's removal, once: at the origin's first notice, or when the client is back.
+  const comeOff: Array<() => Promise<void>> = [];
 
   const apply = (fault: Fault, index: number) => {
     const name = `${fault.type}_${fault.stream}_${index}`;
@@ -438,12 +441,10 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
     pending.push(added);
     if (fault.until === 'first-cut') {
       const addedAtMs = now();
-      pending.push(
-        added.then(async (toxic) => {
-          await firstCutAfter(llm, addedAtMs - 1, 120_000);
-          await toxic.remove();
-        }),
-      );
+      let removed: Promise<void> | undefined;
+      const remove = () => (removed ??= added.then((toxic) => toxic.remove()).then(() => {}));
+      comeOff.push(remove);
+      pending.push(firstCutAfter(llm, addedAtMs - 1, 120_000).then(remove));
     }
   };
   faults.forEach((fault, index) => fault.when === 'start' && apply(fault, index));
@@ -455,6 +456,10 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
   };
   return {
     onEvent,
+    // The client is back (a reconnect, an SDK retry): the cut has happened, whoever noticed it.
+    beforeReconnect: async () => {
+      await Promise.all(comeOff.map((remove) => remove().catch(() => {})));
+    },
     // A fault that never fired (the stream ended first) must not hold the test: bounded by the run's own end.
     settled: async () => {
       await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, 2_000))]);
@@ -467,7 +472,10 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
  * back for a logical request it had already sent (a reconnect, a resume, a re-POST), whichever
  * comes first. A proxy that keeps its upstream connection after the client's cut (HAProxy 2.6
  * without abortonclose, decision 0012) tells the origin only at its next write, seconds later:
- * the client is back before that, and must not meet the fault again. Bounded by `timeoutMs`.
+ * the client is back before that, and must not meet the fault again. Clients that reconnect
+ * through the harness (its own, the SDKs' fetch, `eventsource`) take the faults off before they
+ * send (`beforeReconnect`); this covers the browser's, which the harness cannot hold back.
+ * Bounded by `timeoutMs`.
  */
 function firstCutAfter(llm: MockLlm, sinceMs: number, timeoutMs: number): Promise<void> {
   const peerGone = (served: ServedRequest) => (served.peerGoneAtMs ?? 0) >= sinceMs;

@@ -73,14 +73,11 @@ const reset: Record<string, Expect> = {
   naive: { [RESET]: { billing: FAIL, completion: PASS } },
   resumable: { [RESET]: PASS },
 };
-// In front of HAProxy hardened, the same: every SDK throws (`terminated`), billed once. naive:
-// billed 2 (3.2.26) or 3 (2.6.12: its first re-POST came before the toxic was off, so its head was
-// dropped and the connection reset 2.4 s later, billed all the same; the next completed);
-// resumable: billed once. HAProxy 2.6 tells the origin of the cut only at its next write (0012),
-// so the fault comes off when the client is back (harness/scenario.ts firstCutAfter): a client
-// back within milliseconds can still meet it (the naive re-POST did; the resumable reconnect got
-// through and completed, where with the origin's notice alone it met the fault and threw).
-// Verdicts alike either way.
+// In front of HAProxy hardened, the same: every SDK throws (`terminated`), billed once; naive:
+// billed 2; resumable: billed once, completed. (HAProxy 2.6 tells the origin of the cut only at its
+// next write, 0012; before the fault came off as the client came back (harness/scenario.ts
+// beforeReconnect), the naive re-POST and the resumable reconnect met it again on 2.6: billed 3,
+// and a resumable client that threw.)
 const haproxyReset: Record<string, Expect> = {
   naive: { [HAPROXY_RESET]: { billing: FAIL, completion: PASS } },
 };

@@ -20,6 +20,7 @@ export async function runNaiveClient(opts: NaiveClientOptions): Promise<ClientRu
     outcome: 'threw',
   };
   for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) await opts.beforeReconnect?.();
     const { connection, text } = await recordConnection(opts);
     run.connections.push(connection);
     run.text += text;

@@ -26,6 +26,7 @@ export async function runResumableClient(opts: ResumableClientOptions): Promise<
   const seenIds = new Set<string>();
   let lastEventId: string | undefined;
   for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) await opts.beforeReconnect?.();
     const headers: Record<string, string> = { ...opts.headers, 'Idempotency-Key': idempotencyKey };
     if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
     const { connection } = await recordConnection({ ...opts, headers });

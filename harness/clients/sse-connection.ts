@@ -52,6 +52,12 @@ export interface RecordOptions {
   onEvent?: (event: ArrivedEvent, progress: StreamProgress) => void;
   /** Checked after every event; returning true aborts the connection then and there. */
   abortWhen?: (progress: StreamProgress) => boolean;
+  /**
+   * Awaited before every connection after the first (a reconnect, a resume, a re-POST): the
+   * scenario takes its `until: first-cut` faults off there, so the client comes back to a path
+   * without them, however fast it comes back.
+   */
+  beforeReconnect?: () => Promise<void>;
 }
 
 export interface RecordedResult {

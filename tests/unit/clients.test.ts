@@ -249,6 +249,25 @@ describe('clients against a tiny origin', () => {
     expect(run.logicalKey).toBe(logicalKeyFor(body));
   });
 
+  test('naive client: awaits beforeReconnect before each re-POST, never before the first', async () => {
+    requests.length = 0;
+    const calls: number[] = [];
+    const run = await runNaiveClient({
+      url: `${origin}/openai/reset`,
+      format: 'openai',
+      body,
+      maxReconnects: 2,
+      // The request count when the hook runs: the re-POST is not sent until it resolves.
+      beforeReconnect: async () => {
+        calls.push(requests.length);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(requests).toHaveLength(calls.at(-1)!);
+      },
+    });
+    expect(run.connections).toHaveLength(3);
+    expect(calls).toEqual([1, 2]);
+  });
+
   test('naive client: gives up after maxReconnects and throws', async () => {
     const run = await runNaiveClient({ url: `${origin}/openai/reset`, format: 'openai', body, maxReconnects: 1 });
     expect(run.outcome).toBe('threw');

@@ -40,6 +40,8 @@ export function createFetchRecorder(request: ClientRequest): FetchRecorder {
   const state = { abortedOnPurpose: false };
 
   const recordingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    // A second attempt is a retry or a reconnect: the scenario's first-cut faults come off first.
+    if (connections.length > 0) await request.beforeReconnect?.();
     const startedAtMs = now();
     const sentHeaders = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     const connection: RecordedConnection = {

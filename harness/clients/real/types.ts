@@ -33,6 +33,8 @@ export interface ClientRequest {
   onEvent?: RecordOptions['onEvent'];
   /** Checked after every event; true aborts the client (on purpose: outcome 'aborted'). */
   abortWhen?: RecordOptions['abortWhen'];
+  /** Awaited before every HTTP attempt after the first (reconnects, SDK retries): faults until first-cut come off. */
+  beforeReconnect?: RecordOptions['beforeReconnect'];
 }
 
 export interface ScenarioClient {
