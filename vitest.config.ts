@@ -8,7 +8,19 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Installs on this host for real (removes debootstrap, holds dpkg's lock, builds two
+          // images): a group of its own, before the others, so its load never meets a timed stream.
+          name: 'machine',
+          include: ['tests/machine/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          pool: 'forks',
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'unit',
+          sequence: { groupOrder: 1 },
           include: ['tests/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -17,6 +29,7 @@ export default defineConfig({
         test: {
           // The harness's own behaviour against real Docker: cleanup on signals, errors on bad input.
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],
           pool: 'forks',
@@ -28,6 +41,7 @@ export default defineConfig({
         test: {
           // Toxiproxy API conformance: streamproof's server and the official image, same tests.
           name: 'conformance',
+          sequence: { groupOrder: 1 },
           include: ['tests/conformance/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 60_000,
@@ -38,6 +52,7 @@ export default defineConfig({
         test: {
           // The HTML report in Debian's headless Chromium (skipped, with the reason, when it is absent).
           name: 'browser',
+          sequence: { groupOrder: 1 },
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 60_000,
         },
@@ -45,6 +60,7 @@ export default defineConfig({
       {
         test: {
           name: 'scenarios',
+          sequence: { groupOrder: 1 },
           include: ['scenarios/**/*.scenario.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],
           // The waits are inherent (idle timeouts, tool pauses): run scenarios side by side, each

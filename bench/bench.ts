@@ -101,7 +101,7 @@ async function coreMatrix() {
 
 async function warmNginx() {
   const settings = readSettings();
-  const { image } = await resolveImage('nginx', 'bookworm', settings.imageSource, log);
+  const { image } = await resolveImage('nginx', 'bookworm', { source: settings.imageSource, log });
   await using llm = await MockLlm.start({ mode: 'stateless', hosts: ['127.0.0.1', await hostGatewayAddress()] });
   const site = readFileSync(new URL('../proxies/nginx/default.conf', import.meta.url), 'utf8');
   const samples: Array<{ readyMs: number; firstResponseMs: number }> = [];

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { CHROMIUM_PATH } from './clients/real/browser-eventsource.ts';
+import { CHROMIUM_PATH } from './host/chromium.ts';
+import { PREREQUISITES } from './host/prerequisites.ts';
 import { docker, ensureDockerAnswers, hostGatewayAddress } from './docker/engine.ts';
 import { imageExists, localImageName, OFFICIAL_TOXIPROXY_IMAGE, PROXY_IMAGES, toxiproxyServerImageName } from './docker/images.ts';
 import { LABEL_RUN, sweepableContainerCount } from './docker/run-registry.ts';
@@ -61,7 +62,9 @@ export async function diagnose(settings: Settings): Promise<Finding[]> {
               status: 'fail',
               what: `${kind}@${version} image`,
               detail: `neither ${official} nor ${local} is present`,
-              fix: 'run `npx streamproof images` (pulls the official image, or builds from Debian packages in about 90 s)',
+              fix: `run \`npx streamproof images\` (pulls the official image, or builds from Debian packages in about 90 s${
+                PREREQUISITES.debootstrap.present() ? '' : "; the build needs debootstrap, which is missing: 'streamproof setup --install' as root installs it"
+              })`,
             },
       );
     }
@@ -89,7 +92,7 @@ export async function diagnose(settings: Settings): Promise<Finding[]> {
           status: 'warn',
           what: 'Chromium (HTML report check, browser-eventsource client)',
           detail: 'absent: the browser tests are skipped and scenarios with the browser-eventsource client fail',
-          fix: 'apt-get install -y chromium (or point STREAMPROOF_CHROMIUM at a Chromium executable)',
+          fix: "'streamproof setup --install --browser' as root, or apt-get install -y chromium (or point STREAMPROOF_CHROMIUM at a Chromium executable)",
         },
   );
   return findings;

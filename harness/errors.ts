@@ -15,16 +15,26 @@ export type ErrorCode =
   | 'STREAMPROOF_BAD_SCRIPT'
   | 'STREAMPROOF_PORT_TAKEN'
   | 'STREAMPROOF_BIND_FAILED'
-  | 'STREAMPROOF_CHROMIUM_UNAVAILABLE';
+  | 'STREAMPROOF_CHROMIUM_UNAVAILABLE'
+  // Host prerequisites (Docker engine, debootstrap, Chromium) and their package manager.
+  | 'STREAMPROOF_HOST_PREREQUISITE'
+  | 'STREAMPROOF_PACKAGE_LOCKED'
+  | 'STREAMPROOF_PACKAGE_INSTALL'
+  | 'STREAMPROOF_NEEDS_ROOT'
+  | 'STREAMPROOF_DISK_FULL'
+  | 'STREAMPROOF_MIRROR_UNREACHABLE';
 
 export class StreamproofError extends Error {
   readonly code: ErrorCode;
+  /** What is wrong, without the code or the fix. */
+  readonly problem: string;
   readonly fix: string;
 
   constructor(code: ErrorCode, problem: string, fix: string, options?: { cause?: unknown }) {
     super(`${code}: ${problem}\nTo fix: ${fix}`, options);
     this.name = 'StreamproofError';
     this.code = code;
+    this.problem = problem;
     this.fix = fix;
   }
 }

@@ -21,6 +21,10 @@ const Settings = z.object({
   imageSource: z.enum(['auto', 'public', 'local']).default('auto'),
   /** Where results.json and other reports go. */
   reportDir: z.string().default('reports/latest'),
+  /** The Debian mirror local image builds (debootstrap) download from. */
+  debianMirror: z.url({ protocol: /^https?$/ }).default('http://deb.debian.org/debian'),
+  /** How long an install waits for a package manager lock another process holds, in seconds. */
+  packageLockWaitSeconds: z.coerce.number().nonnegative().default(300),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -29,7 +33,19 @@ export const SETTINGS_ENV = {
   versions: 'STREAMPROOF_VERSIONS',
   imageSource: 'STREAMPROOF_IMAGE_SOURCE',
   reportDir: 'STREAMPROOF_REPORT_DIR',
+  debianMirror: 'STREAMPROOF_DEBIAN_MIRROR',
+  packageLockWaitSeconds: 'STREAMPROOF_PACKAGE_LOCK_WAIT',
 } as const satisfies Record<keyof Settings, string>;
+
+/** What each variable takes, for the "To fix:" line of the variables that were wrong. */
+const SETTINGS_HELP: Record<keyof Settings, string> = {
+  timeScale: 'a number in (0, 1]',
+  versions: `a comma list of ${PROXY_VERSIONS.join(', ')}`,
+  imageSource: 'one of auto, public, local',
+  reportDir: 'a directory path',
+  debianMirror: 'an http(s) URL of a Debian mirror, e.g. http://deb.debian.org/debian',
+  packageLockWaitSeconds: 'a number of seconds, 0 or more',
+};
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const raw = Object.fromEntries(
@@ -37,6 +53,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   );
   const parsed = Settings.safeParse(raw);
   if (parsed.success) return parsed.data;
+  const keys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0]) as keyof Settings))];
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0]) as keyof Settings;
     return `  ${SETTINGS_ENV[key] ?? key}: ${issue.message}`;
@@ -44,7 +61,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   throw new StreamproofError(
     'STREAMPROOF_BAD_OPTIONS',
     `bad settings:\n${problems.join('\n')}`,
-    `STREAMPROOF_TIME_SCALE is a number in (0, 1]; STREAMPROOF_VERSIONS a comma list of ${PROXY_VERSIONS.join(', ')}; STREAMPROOF_IMAGE_SOURCE one of auto, public, local`,
+    keys.map((key) => `${SETTINGS_ENV[key]} is ${SETTINGS_HELP[key]}`).join('; '),
   );
 }
 

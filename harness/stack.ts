@@ -141,11 +141,11 @@ async function imageFor(kind: ImageKey, version: ProxyVersion): Promise<string> 
   const source = readSettings().imageSource;
   switch (kind) {
     case 'toxiproxy':
-      return shared.toxiproxy ?? (await resolveToxiproxyImage(source)).image;
+      return shared.toxiproxy ?? (await resolveToxiproxyImage({ source })).image;
     case 'toxiproxy-server':
-      return shared['toxiproxy-server'] ?? (await resolveToxiproxyServerImage(source));
+      return shared['toxiproxy-server'] ?? (await resolveToxiproxyServerImage({ source }));
     default:
-      return shared[`${kind}:${version}`] ?? (await resolveImage(kind, version, source)).image;
+      return shared[`${kind}:${version}`] ?? (await resolveImage(kind, version, { source })).image;
   }
 }
 

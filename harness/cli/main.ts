@@ -1,6 +1,7 @@
 /**
  * The `streamproof` command.
- *   streamproof setup              Docker engine (installed and started where none answers) + images
+ *   streamproof setup [--install]  check the host (Docker engine, images) and prepare images; --install
+ *                                  installs and starts what is missing (apt-get, as root)
  *   streamproof run [pattern...]   run scenario files; prints the verdict table, writes results.json
  *   streamproof validate (--nginx site.conf | --haproxy haproxy.cfg [--upstream host:port])... [--report-dir DIR]
  *                                  the standard checks against your own configs, unmodified: one
@@ -13,8 +14,6 @@
  * Exit codes: 0 all good, 1 a check failed, 2 bad input (a usage error included: an unknown
  * option or command, a missing argument), each with a STREAMPROOF_* code and a "To fix:" line.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import { ensureDockerAnswers } from '../docker/engine.ts';
@@ -23,7 +22,6 @@ import { isStreamproofError, StreamproofError } from '../errors.ts';
 import { PROXY_VERSIONS, readSettings, SETTINGS_ENV } from '../settings.ts';
 import type { HopArg } from '../validate.ts';
 
-const SETUP_SCRIPT = fileURLToPath(new URL('../../scripts/setup-docker.sh', import.meta.url));
 const log = (line: string) => process.stderr.write(`streamproof: ${line}\n`);
 
 function timeScale(value: string): string {
@@ -53,15 +51,16 @@ function applyRunOptions(options: { timeScale?: string; versions?: string; image
   readSettings(); // fail now, with every problem, rather than in a worker
 }
 
-async function prepareImages(): Promise<void> {
+async function prepareImages(options: { install?: boolean } = {}): Promise<void> {
   const settings = readSettings();
   await ensureDockerAnswers();
   const kinds = ['nginx', 'haproxy'] as const;
+  const supply = { source: settings.imageSource, log, install: options.install ?? false };
   const [images, toxiproxy] = await Promise.all([
-    Promise.all(settings.versions.flatMap((v) => kinds.map((kind) => resolveImage(kind, v, settings.imageSource, log)))),
+    Promise.all(settings.versions.flatMap((v) => kinds.map((kind) => resolveImage(kind, v, supply)))),
     // Fault boxes (official Toxiproxy where it can be pulled) and the chains' taps (always streamproof's server).
-    resolveToxiproxyImage(settings.imageSource, log),
-    resolveToxiproxyServerImage(settings.imageSource, log),
+    resolveToxiproxyImage(supply),
+    resolveToxiproxyServerImage(supply),
   ]);
   for (const image of images) log(`image for ${image.kind}@${image.version}: ${image.image} (${image.source})`);
   log(`image for toxiproxy: ${toxiproxy.image} (${toxiproxy.source})`);
@@ -85,12 +84,22 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: () => {} });
 
   withRunOptions(
-    program.command('setup').description('make Docker answer (installs Debian docker.io and starts dockerd where none does), then prepare images'),
-  ).action(async (options) => {
+    program
+      .command('setup')
+      .description('check this host (Docker engine, images) and prepare the proxy images; with --install, also install and start what is missing')
+      .option('--install', 'as root with apt-get, one call at a time: Debian docker.io (dockerd started detached), debootstrap where images must be built, Chromium with --browser')
+      .option('--browser', 'also require Chromium (the browser-eventsource client, the HTML report check)'),
+  ).action(async (options: { install?: boolean; browser?: boolean; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
-    const result = spawnSync('bash', [SETUP_SCRIPT], { stdio: 'inherit' });
-    if (result.status !== 0) process.exit(result.status ?? 1);
-    await prepareImages();
+    const { ensurePrerequisites } = await import('../host/prerequisites.ts');
+    const { ensureDockerEngine } = await import('../docker/daemon.ts');
+    const host = { install: options.install ?? false, log, lockWaitMs: readSettings().packageLockWaitSeconds * 1000 };
+    const engineAnswers = await ensureDockerAnswers().then(() => true, () => false);
+    // Everything missing in one package-manager call before any parallel work (or, without
+    // --install, every missing one named at once); debootstrap follows only if a build needs it.
+    await ensurePrerequisites([...(engineAnswers ? [] : ['docker' as const]), ...(options.browser ? ['chromium' as const] : [])], host);
+    await ensureDockerEngine(host);
+    await prepareImages(host);
   });
 
   withRunOptions(program.command('images').description('prepare proxy images: pull the official ones, or build them from Debian packages')).action(

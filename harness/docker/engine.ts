@@ -19,7 +19,7 @@ export async function ensureDockerAnswers(timeoutMs = 5000): Promise<void> {
     throw new StreamproofError(
       'STREAMPROOF_DOCKER_UNAVAILABLE',
       `no Docker engine answers at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'} (${(error as Error).message})`,
-      "run 'npm run setup' (on Debian it installs docker.io and starts dockerd), or start Docker yourself and set DOCKER_HOST if it listens elsewhere",
+      "run 'streamproof setup --install' as root (on Debian or Ubuntu it installs docker.io and starts dockerd), or start Docker yourself and set DOCKER_HOST if it listens elsewhere",
       { cause: error },
     );
   }

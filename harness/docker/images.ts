@@ -6,15 +6,15 @@
  * from the Debian suite that ships the same release line, tagged by a hash of its recipe so each
  * is built once per machine.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker } from './engine.ts';
+import { buildLocalImage, LOCAL_BUILD_RECIPE } from './local-build.ts';
 import { StreamproofError } from '../errors.ts';
-import type { ProxyVersion } from '../settings.ts';
+import { readSettings, type ProxyVersion } from '../settings.ts';
 
 export type ProxyKind = 'nginx' | 'haproxy';
 
@@ -26,7 +26,15 @@ export const PROXY_IMAGES: Record<ProxyVersion, { debianSuite: string; public: R
 
 /** Packages of the local image: every proxy kind of one suite in one image, so one build serves all. */
 const LOCAL_PACKAGES = ['nginx', 'haproxy', 'ca-certificates'];
-const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-local-image.sh', import.meta.url));
+
+export type ImageSource = 'auto' | 'public' | 'local';
+
+export interface ImageOptions {
+  source: ImageSource;
+  log?: (line: string) => void;
+  /** Install what a local build needs (debootstrap) where it is missing: `streamproof setup --install`. */
+  install?: boolean;
+}
 
 export interface ResolvedImage {
   kind: ProxyKind;
@@ -38,11 +46,7 @@ export interface ResolvedImage {
 
 export function localImageName(version: ProxyVersion): string {
   const suite = PROXY_IMAGES[version].debianSuite;
-  const recipe = createHash('sha256')
-    .update(JSON.stringify({ suite, LOCAL_PACKAGES }))
-    .update(readFileSync(BUILD_SCRIPT))
-    .digest('hex')
-    .slice(0, 12);
+  const recipe = createHash('sha256').update(JSON.stringify({ suite, LOCAL_PACKAGES, LOCAL_BUILD_RECIPE })).digest('hex').slice(0, 12);
   return `streamproof/proxies:${suite}-${recipe}`;
 }
 
@@ -62,60 +66,31 @@ async function pull(name: string): Promise<void> {
   );
 }
 
-function buildLocal(version: ProxyVersion, name: string, log: (line: string) => void): Promise<void> {
-  const suite = PROXY_IMAGES[version].debianSuite;
-  log(`building ${name} from Debian ${suite} (no registry answered; about 90 s, once per machine)`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT, suite, name, ...LOCAL_PACKAGES], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      reject(
-        new StreamproofError(
-          'STREAMPROOF_IMAGE_BUILD',
-          `building ${name} from Debian ${suite} failed:\n${output.trim().split('\n').slice(-12).join('\n')}`,
-          "make the Debian mirror reachable (STREAMPROOF_DEBIAN_MIRROR), run as root so debootstrap can be installed, or let a registry answer and set STREAMPROOF_IMAGE_SOURCE=public",
-        ),
-      );
-    });
-  });
-}
-
 /** Memo per process: one pull attempt and one build per image, however many tests ask. */
-const pending = new Map<string, Promise<ResolvedImage>>();
+const pending = new Map<string, Promise<unknown>>();
 
-export function resolveImage(
-  kind: ProxyKind,
-  version: ProxyVersion,
-  source: 'auto' | 'public' | 'local',
-  log: (line: string) => void = () => {},
-): Promise<ResolvedImage> {
-  const key = `${kind}:${version}:${source}`;
-  let promise = pending.get(key);
+function once<T>(key: string, work: () => Promise<T>): Promise<T> {
+  let promise = pending.get(key) as Promise<T> | undefined;
   if (!promise) {
-    promise = resolveUncached(kind, version, source, log);
+    promise = work();
     pending.set(key, promise);
   }
   return promise;
 }
 
-async function resolveUncached(
-  kind: ProxyKind,
-  version: ProxyVersion,
-  source: 'auto' | 'public' | 'local',
-  log: (line: string) => void,
-): Promise<ResolvedImage> {
+export function resolveImage(kind: ProxyKind, version: ProxyVersion, options: ImageOptions): Promise<ResolvedImage> {
+  return once(`${kind}:${version}:${options.source}`, () => resolveUncached(kind, version, options));
+}
+
+async function resolveUncached(kind: ProxyKind, version: ProxyVersion, options: ImageOptions): Promise<ResolvedImage> {
   const publicName = PROXY_IMAGES[version].public[kind];
-  if (source !== 'local') {
+  if (options.source !== 'local') {
     if (await imageExists(publicName)) return { kind, version, image: publicName, source: 'public' };
     try {
       await pull(publicName);
       return { kind, version, image: publicName, source: 'public' };
     } catch (error) {
-      if (source === 'public') {
+      if (options.source === 'public') {
         throw new StreamproofError(
           'STREAMPROOF_IMAGE_UNAVAILABLE',
           `cannot pull ${publicName}: ${(error as Error).message}`,
@@ -126,15 +101,14 @@ async function resolveUncached(
   }
   const localName = localImageName(version);
   // Several kinds share one local image: build it once even when nginx and haproxy ask together.
-  const buildKey = `local-build:${localName}`;
-  let build = pending.get(buildKey) as Promise<unknown> | undefined;
-  if (!build) {
-    build = (async () => {
-      if (!(await imageExists(localName))) await buildLocal(version, localName, log);
-    })();
-    pending.set(buildKey, build as Promise<ResolvedImage>);
-  }
-  await build;
+  await once(`local-build:${localName}`, async () => {
+    if (await imageExists(localName)) return;
+    const settings = readSettings();
+    await buildLocalImage(
+      { suite: PROXY_IMAGES[version].debianSuite, image: localName, packages: LOCAL_PACKAGES, mirror: settings.debianMirror },
+      { install: options.install ?? false, log: options.log ?? (() => {}), lockWaitMs: settings.packageLockWaitSeconds * 1000 },
+    );
+  });
   return { kind, version, image: localName, source: 'local' };
 }
 
@@ -202,45 +176,27 @@ async function buildToxiproxyServerImage(baseImage: string, name: string, log: (
 }
 
 /** The image of streamproof's Toxiproxy-compatible server, built from the bookworm proxy image. */
-export function resolveToxiproxyServerImage(
-  source: 'auto' | 'public' | 'local',
-  log: (line: string) => void = () => {},
-): Promise<string> {
-  const key = `toxiproxy-server:${source}`;
-  let promise = pending.get(key) as Promise<unknown> | undefined;
-  if (!promise) {
-    promise = (async () => {
-      const base = await resolveImage('nginx', 'bookworm', source, log);
-      const name = toxiproxyServerImageName(base.image);
-      if (!(await imageExists(name))) await buildToxiproxyServerImage(base.image, name, log);
-      return name;
-    })();
-    pending.set(key, promise as Promise<ResolvedImage>);
-  }
-  return promise as Promise<string>;
+export function resolveToxiproxyServerImage(options: ImageOptions): Promise<string> {
+  return once(`toxiproxy-server:${options.source}`, async () => {
+    const base = await resolveImage('nginx', 'bookworm', options);
+    const name = toxiproxyServerImageName(base.image);
+    if (!(await imageExists(name))) await buildToxiproxyServerImage(base.image, name, options.log ?? (() => {}));
+    return name;
+  });
 }
 
 /** A fault-injection hop: the official image where it is present or pullable, else streamproof's server. */
-export function resolveToxiproxyImage(
-  source: 'auto' | 'public' | 'local',
-  log: (line: string) => void = () => {},
-): Promise<{ image: string; source: 'official' | 'streamproof' }> {
-  const key = `toxiproxy:${source}`;
-  let promise = pending.get(key) as Promise<unknown> | undefined;
-  if (!promise) {
-    promise = (async () => {
-      if (source !== 'local') {
-        if (await imageExists(OFFICIAL_TOXIPROXY_IMAGE)) return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' };
-        try {
-          await pull(OFFICIAL_TOXIPROXY_IMAGE);
-          return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' };
-        } catch {
-          log(`${OFFICIAL_TOXIPROXY_IMAGE} cannot be pulled: fault hops use streamproof's Toxiproxy-compatible server`);
-        }
+export function resolveToxiproxyImage(options: ImageOptions): Promise<{ image: string; source: 'official' | 'streamproof' }> {
+  return once(`toxiproxy:${options.source}`, async () => {
+    if (options.source !== 'local') {
+      if (await imageExists(OFFICIAL_TOXIPROXY_IMAGE)) return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' as const };
+      try {
+        await pull(OFFICIAL_TOXIPROXY_IMAGE);
+        return { image: OFFICIAL_TOXIPROXY_IMAGE, source: 'official' as const };
+      } catch {
+        options.log?.(`${OFFICIAL_TOXIPROXY_IMAGE} cannot be pulled: fault hops use streamproof's Toxiproxy-compatible server`);
       }
-      return { image: await resolveToxiproxyServerImage(source, log), source: 'streamproof' };
-    })();
-    pending.set(key, promise as Promise<ResolvedImage>);
-  }
-  return promise as Promise<{ image: string; source: 'official' | 'streamproof' }>;
+    }
+    return { image: await resolveToxiproxyServerImage(options), source: 'streamproof' as const };
+  });
 }

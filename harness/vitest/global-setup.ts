@@ -34,9 +34,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   const kinds = ['nginx', 'haproxy'] as const;
   const [gateway, images, toxiproxy, toxiproxyServer] = await Promise.all([
     hostGatewayAddress(),
-    Promise.all(settings.versions.flatMap((version) => kinds.map((kind) => resolveImage(kind, version, settings.imageSource, log)))),
-    resolveToxiproxyImage(settings.imageSource, log),
-    resolveToxiproxyServerImage(settings.imageSource, log),
+    Promise.all(settings.versions.flatMap((version) => kinds.map((kind) => resolveImage(kind, version, { source: settings.imageSource, log })))),
+    resolveToxiproxyImage({ source: settings.imageSource, log }),
+    resolveToxiproxyServerImage({ source: settings.imageSource, log }),
   ]);
   shareWithWorkers(images, { fault: toxiproxy.image, server: toxiproxyServer }, gateway);
   const distinct = [...new Set(images.map((i) => `${i.image} (${i.source})`))];

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { expect, test, vi } from 'vitest';
-import { CHROMIUM_PATH } from '../../harness/clients/real/browser-eventsource.ts';
+import { CHROMIUM_PATH } from '../../harness/host/chromium.ts';
 import { clientDefinition } from '../../harness/clients/real/registry.ts';
 import { afterTokenEvents } from '../../harness/clients/sse-connection.ts';
 import { isStreamproofError } from '../../harness/errors.ts';

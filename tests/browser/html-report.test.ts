@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_PATH as CHROMIUM } from '../../harness/clients/real/browser-eventsource.ts';
+import { CHROMIUM_PATH as CHROMIUM } from '../../harness/host/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultsFile } from '../../harness/results.ts';
 import { writeReports } from '../../harness/report/write.ts';

@@ -102,7 +102,7 @@ export function officialImageTarget(skipReason: string | undefined): Conformance
 export function serverImageTarget(skipReason: string | undefined): ConformanceTarget {
   return containerTarget(
     'streamproof server in its image',
-    () => resolveToxiproxyServerImage(readSettings().imageSource),
+    () => resolveToxiproxyServerImage({ source: readSettings().imageSource }),
     skipReason,
   );
 }

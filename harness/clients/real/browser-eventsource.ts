@@ -32,6 +32,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Request } from 'playwright-core';
 import { now } from '../../clock.ts';
 import { StreamproofError } from '../../errors.ts';
+import { CHROMIUM_PATH } from '../../host/chromium.ts';
 import { EVENTSOURCE_PAGE_BINDING, EVENTSOURCE_PAGE_PATH, EVENTSOURCE_PATH } from '../../mock-llm/server.ts';
 import type { ArrivedEvent, ClientRun, ConnectionEndKind, RecordedConnection } from '../../model.ts';
 import { interpretEvent, logicalKeyFor, type StreamProgress } from '../sse-connection.ts';
@@ -39,7 +40,6 @@ import { EventSourceRunError, eventSourceUrl } from './eventsource.ts';
 import { describeThrown } from './recording-fetch.ts';
 import type { ClientDefinition, ClientRequest } from './types.ts';
 
-export const CHROMIUM_PATH = process.env.STREAMPROOF_CHROMIUM ?? '/usr/bin/chromium';
 /** Chromium's reconnection time (its default; measured 3.0 s between the drop and the new request). */
 const RECONNECT_DELAY_MS = 3_000;
 /** A run that never sees `[DONE]` ends here: 10 min, like `eventsource`. */
