@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 1 },
+          maxWorkers: 2, // one group with the scenarios: vitest wants the same maxWorkers
           include: ['tests/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
@@ -30,6 +31,7 @@ export default defineConfig({
           // The harness's own behaviour against real Docker: cleanup on signals, errors on bad input.
           name: 'integration',
           sequence: { groupOrder: 1 },
+          maxWorkers: 2, // one group with the scenarios: vitest wants the same maxWorkers
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['./harness/vitest/global-setup.ts'],
           pool: 'forks',
@@ -42,6 +44,7 @@ export default defineConfig({
           // Toxiproxy API conformance: streamproof's server and the official image, same tests.
           name: 'conformance',
           sequence: { groupOrder: 1 },
+          maxWorkers: 2, // one group with the scenarios: vitest wants the same maxWorkers
           include: ['tests/conformance/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 60_000,
@@ -53,6 +56,7 @@ export default defineConfig({
           // The HTML report in Debian's headless Chromium (skipped, with the reason, when it is absent).
           name: 'browser',
           sequence: { groupOrder: 1 },
+          maxWorkers: 2, // one group with the scenarios: vitest wants the same maxWorkers
           include: ['tests/browser/**/*.test.ts'],
           testTimeout: 60_000,
         },
