@@ -23,9 +23,27 @@ function ownerAlive(): boolean {
   }
 }
 
+/**
+ * After the owner is gone, containers can still appear: a create request its workers sent just
+ * before they died completes at the daemon afterwards (seen after SIGINT: three containers in state
+ * "created", 30 s later). So removal repeats until nothing of the run has turned up for a while.
+ */
+const QUIET_MS = 5_000;
+const GIVE_UP_MS = 60_000;
+
+async function removeUntilQuiet(runId: string): Promise<void> {
+  const started = Date.now();
+  let lastFound = Date.now();
+  while (Date.now() - lastFound < QUIET_MS && Date.now() - started < GIVE_UP_MS) {
+    const removed = await removeRunContainers(runId).catch(() => 0);
+    if (removed > 0) lastFound = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const timer = setInterval(async () => {
   if (ownerAlive()) return;
   clearInterval(timer);
-  await removeRunContainers(runId).catch(() => {});
+  await removeUntilQuiet(runId);
   process.exit(0);
 }, 250);
