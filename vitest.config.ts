@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scenarioTestOptions } from './harness/vitest/scenario-project.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +14,19 @@ export default defineConfig({
           name: 'machine',
           include: ['tests/machine/**/*.test.ts'],
           sequence: { groupOrder: 0 },
+          maxWorkers: 2,
+          pool: 'forks',
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // npm pack, installed into a new project on Node 22 and 24, run as a user runs it: in the
+          // first group too (it runs scenarios of its own, which must not meet the matrix's).
+          name: 'package',
+          include: ['tests/package/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          maxWorkers: 2,
           pool: 'forks',
           testTimeout: 120_000,
         },
@@ -66,17 +80,8 @@ export default defineConfig({
           name: 'scenarios',
           sequence: { groupOrder: 1 },
           include: ['scenarios/**/*.scenario.ts'],
-          globalSetup: ['./harness/vitest/global-setup.ts'],
-          // The waits are inherent (idle timeouts, tool pauses): run scenarios side by side, each
-          // on its own containers and ports. Chains run Node in their taps and Toxiproxy boxes;
-          // more than ~12 streams at once on 2 cores delayed delivery by hundreds of ms and
-          // container starts by tens of seconds (measured), so concurrency stops there.
-          pool: 'forks',
-          maxWorkers: 2,
-          fileParallelism: true,
-          maxConcurrency: 6,
-          testTimeout: 180_000,
-          hookTimeout: 60_000,
+          // The same as `streamproof run` in a user's repository (harness/vitest/scenario-project.ts).
+          ...scenarioTestOptions(),
         },
       },
     ],

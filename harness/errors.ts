@@ -3,7 +3,7 @@
  * and a "To fix:" line. The CLI and the vitest setup print it as is.
  */
 export type ErrorCode =
-  | 'STREAMPROOF_NODE_TOO_OLD'
+  | 'STREAMPROOF_NODE_UNSUPPORTED'
   | 'STREAMPROOF_DOCKER_UNAVAILABLE'
   | 'STREAMPROOF_IMAGE_UNAVAILABLE'
   | 'STREAMPROOF_IMAGE_BUILD'
@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'STREAMPROOF_PORT_TAKEN'
   | 'STREAMPROOF_BIND_FAILED'
   | 'STREAMPROOF_CHROMIUM_UNAVAILABLE'
+  | 'STREAMPROOF_PACKAGE_MISSING'
+  | 'STREAMPROOF_NO_SCENARIOS'
   // Host prerequisites (Docker engine, debootstrap, Chromium) and their package manager.
   | 'STREAMPROOF_HOST_PREREQUISITE'
   | 'STREAMPROOF_PACKAGE_LOCKED'

@@ -21,26 +21,31 @@ import { blameChain } from './chain/blame.ts';
 import { summarizeClientRun } from './client-outcome.ts';
 import { observeTap } from './chain/observation.ts';
 import { now } from './clock.ts';
-import { StreamproofError } from './errors.ts';
+import { isStreamproofError, StreamproofError } from './errors.ts';
 import { parseStreamScript, SCRIPT_HEADER, StreamScriptError, type StreamScript } from './mock-llm/index.ts';
 import type { MockLlm } from './mock-llm/index.ts';
 import { afterTokenEvents, onToolCall, runSingleConnectionClient, type RecordOptions } from './clients/index.ts';
-import { CLIENT_NAMES, clientDefinition, type ClientRequest } from './clients/real/registry.ts';
+import { CLIENT_NAMES, clientEntry, loadClient, missingPackageOf, type ClientRequest } from './clients/real/registry.ts';
 import { DEFAULT_THRESHOLDS, evaluateChecks, type Thresholds } from './checks/index.ts';
 import { haproxyIdleTimeoutMs, haproxyProfiles, haproxyTimeoutModel, loadHaproxyProfile } from './proxies/haproxy-config.ts';
 import { nginxProfiles, nginxIdleTimeoutMs, loadNginxSite } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import type { StartedToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
-import { PROXY_VERSIONS, readSettings, scaledMs, type ProxyVersion } from './settings.ts';
+import { PINNABLE_KINDS, PROXY_VERSIONS, readSettings, scaledMs, type PinnableKind, type ProxyVersion } from './settings.ts';
 import { Stack, type BoxKind, type HopSpec } from './stack.ts';
 import type { ProxyInfo, ScenarioOutcome, SweepOutcome } from './results.ts';
 import { buildTimeline } from './timeline.ts';
+import { readUserHops, type UserHopSpec } from './user-hops.ts';
+import type { ProxyKind } from './docker/images.ts';
 import { announce, setupAndTeardownMs, streamMs, toolPauseWindow, type TestPlan } from './report/progress-events.ts';
 
 export const PASS = 'pass' as const;
 export const FAIL = 'fail' as const;
 
-const BOX = '(?:nginx|haproxy|toxiproxy)(?::[\\w.-]+)?';
+/** A box: a built-in profile (`nginx:hardened`), or a user's own file by its path (`nginx:./deploy/site.conf`). */
+const BOX = '(?:nginx|haproxy|toxiproxy)(?::(?:[\\w.-]+|\\.{0,2}/[^\\s>]+))?';
+/** A box's profile that is a path to the user's own file, from the working directory (the repository root). */
+const isUserFile = (profile: string) => /^\.{0,2}\//.test(profile);
 const PATH_PATTERN = new RegExp(`^(?:direct|${BOX}(?: > ${BOX})*)$`);
 
 const VerdictSchema = z.enum(['pass', 'fail']);
@@ -68,7 +73,9 @@ const ScenarioSchema = z.strictObject({
    * Paths to run: `direct`, one box (`nginx:hardened`), or a chain, client side first
    * (`toxiproxy > haproxy:alb > nginx:default`). Each proxy path runs at every version of the run.
    */
-  paths: z.array(z.string().regex(PATH_PATTERN, 'a path is `direct`, or boxes `kind:profile` joined by ` > ` (kinds: nginx, haproxy, toxiproxy)')).min(1)
+  paths: z
+    .array(z.string().regex(PATH_PATTERN, 'a path is `direct`, or boxes `kind:profile` or `kind:./your/file` joined by ` > ` (kinds: nginx, haproxy, toxiproxy)'))
+    .min(1)
     .default(['direct', 'nginx:default', 'nginx:hardened']),
   /**
    * Toxics for the `toxiproxy` box of a path (Toxiproxy's own types and attributes; times in real
@@ -98,6 +105,12 @@ const ScenarioSchema = z.strictObject({
    * per version. When the run asks for none of them, the run's first version stands in.
    */
   versions: z.array(z.enum(PROXY_VERSIONS)).min(1).optional(),
+  /**
+   * Images to run instead of the matrix's, per kind (`{ nginx: 'nginx:1.27.3-alpine' }`): the build
+   * a team deploys. A path whose boxes all have one runs once, labelled with the image. The run's
+   * --image gives the same for every scenario; this wins over it.
+   */
+  image: z.partialRecord(z.enum(PINNABLE_KINDS), z.string().min(1)).default({}),
   /** Overrides of the checks' thresholds (harness/checks/thresholds.ts); an unknown name is an error. */
   thresholds: z
     .strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((key) => [key, z.number().nonnegative().optional()])))
@@ -118,11 +131,14 @@ interface MatrixPath {
 }
 
 /** `haproxy:alb > nginx` → hops at one version (a box without a profile is its `default`; toxiproxy's is `faults`). */
-function parseHops(path: string, version: ProxyVersion): HopSpec[] {
+type ImagePins = Partial<Record<PinnableKind, string>>;
+
+function parseHops(path: string, version: ProxyVersion, pins: ImagePins = {}): HopSpec[] {
   if (path === 'direct') return [];
   return path.split(' > ').map((box) => {
-    const [kind, profile] = box.split(':') as [BoxKind, string | undefined];
-    return { kind, profile: profile ?? (kind === 'toxiproxy' ? 'faults' : 'default'), version };
+    const [kind, ...profile] = box.split(':') as [BoxKind, ...string[]];
+    const image = pins[kind];
+    return { kind, profile: profile.join(':') || (kind === 'toxiproxy' ? 'faults' : 'default'), version, ...(image ? { image } : {}) };
   });
 }
 
@@ -140,15 +156,22 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
     problems.push(...error.problems.map((problem) => `llm.script.${problem}`));
   }
   if (parsed.success) {
-    const { formats } = clientDefinition(parsed.data.client);
+    const { formats } = clientEntry(parsed.data.client);
     if (!formats.includes(parsed.data.format)) {
       problems.push(`client: '${parsed.data.client}' speaks ${formats.join(', ')}, not format '${parsed.data.format}'`);
     }
+    const missing = missingPackageOf(parsed.data.client);
+    if (missing) problems.push(`client: '${parsed.data.client}' drives the npm package ${missing}, which is not installed (npm install --save-dev ${missing})`);
     const profiles: Record<BoxKind, string[]> = { nginx: nginxProfiles(), haproxy: haproxyProfiles(), toxiproxy: ['faults'] };
     for (const path of parsed.data.paths) {
-      for (const hop of parseHops(path, 'bookworm')) {
+      const hops = parseHops(path, 'bookworm');
+      if (hops.some((hop) => isUserFile(hop.profile))) {
+        problems.push(...userPathProblems(path, hops));
+        continue;
+      }
+      for (const hop of hops) {
         if (!profiles[hop.kind].includes(hop.profile)) {
-          problems.push(`paths: no ${hop.kind} profile '${hop.profile}' in '${path}' (have: ${profiles[hop.kind].join(', ')})`);
+          problems.push(`paths: no ${hop.kind} profile '${hop.profile}' in '${path}' (have: ${profiles[hop.kind].join(', ')}; or your own file as ${hop.kind}:./path/to/file)`);
         }
       }
     }
@@ -173,12 +196,37 @@ function validate(spec: ScenarioSpec, versions: readonly ProxyVersion[]): { scen
   return { scenario: parsed.data, script };
 }
 
-function matrixPaths(paths: string[], versions: readonly ProxyVersion[]): MatrixPath[] {
+/**
+ * A path of the user's own files: every box a file (their upstream names resolve to the next box,
+ * as in `streamproof validate`), each read now so every problem shows before anything starts.
+ */
+function userPathProblems(path: string, hops: HopSpec[]): string[] {
+  if (!hops.every((hop) => isUserFile(hop.profile) && hop.kind !== 'toxiproxy')) {
+    return [`paths: '${path}' mixes your own files with built-in profiles or toxiproxy; a path is either your files (nginx:./site.conf > ...) or built-in boxes`];
+  }
+  try {
+    readUserHops(userHopSpecs(hops));
+    return [];
+  } catch (error) {
+    if (!isStreamproofError(error)) throw error;
+    return [`paths: '${path}': ${error.problem.replace(/\n\s*/g, '; ')} (${error.fix})`];
+  }
+}
+
+function userHopSpecs(hops: HopSpec[]): UserHopSpec[] {
+  return hops.map((hop) => ({ kind: hop.kind as ProxyKind, file: hop.profile }));
+}
+
+function matrixPaths(paths: string[], versions: readonly ProxyVersion[], pins: ImagePins): MatrixPath[] {
   return paths.flatMap((path): MatrixPath[] => {
     if (path === 'direct') return [{ label: 'direct', hops: [] }];
-    // A path of Toxiproxy alone does not vary with the proxies' versions.
-    const hopVersions = parseHops(path, 'bookworm').every((hop) => hop.kind === 'toxiproxy') ? versions.slice(0, 1) : versions;
-    return hopVersions.map((version) => ({ label: `${path}@${version}`, hops: parseHops(path, version) }));
+    const hops = parseHops(path, versions[0]!, pins);
+    // A path of Toxiproxy and named images alone does not vary with the proxies' versions.
+    if (hops.every((hop) => hop.kind === 'toxiproxy' || hop.image)) {
+      const images = [...new Set(hops.flatMap((hop) => (hop.image ? [hop.image] : [])))];
+      return [{ label: `${path}@${images.length ? images.join('+') : versions[0]}`, hops }];
+    }
+    return versions.map((version) => ({ label: `${path}@${version}`, hops: parseHops(path, version, pins) }));
   });
 }
 
@@ -200,8 +248,8 @@ function requestBody(format: 'openai' | 'anthropic', prompt: string) {
     : { model: 'mock-claude', max_tokens: 1024, messages, stream: true };
 }
 
-function runClient(scenario: Scenario, request: ClientRequest): Promise<ClientRun> {
-  return clientDefinition(scenario.client).create({ maxReconnects: scenario.maxReconnects, ...scenario.clientOptions }).run(request);
+async function runClient(scenario: Scenario, request: ClientRequest): Promise<ClientRun> {
+  return (await loadClient(scenario.client)).create({ maxReconnects: scenario.maxReconnects, ...scenario.clientOptions }).run(request);
 }
 
 /** The vitest fixture: each test gets a fresh stack, disposed when the test ends, pass or fail. */
@@ -243,13 +291,16 @@ export function scenario(spec: ScenarioSpec): void {
   });
 
   const versions = scenario.versions ? settings.versions.filter((version) => scenario.versions!.includes(version)) : settings.versions;
-  for (const path of matrixPaths(scenario.paths, versions.length ? versions : settings.versions.slice(0, 1))) {
+  const pins = { ...settings.proxyImages, ...scenario.image };
+  for (const path of matrixPaths(scenario.paths, versions.length ? versions : settings.versions.slice(0, 1), pins)) {
     streamTest.concurrent(path.label, { timeout: timeoutFor(path), meta: { streamproofPlan: plan(path) } }, async ({ stack, task, expect }) => {
       announce(task, { phase: 'containers', detail: 'mock LLM' });
       const llm: MockLlm = await stack.mockLlm({ mode: scenario.llm.mode, timeScale, script });
       announceStreams(task, llm, scenario.sweep ? 1 + scenario.sweep.heartbeatSeconds.length : 1, timeScale);
       if (path.hops.length > 0) announce(task, { phase: 'containers', detail: path.hops.map((hop) => `${hop.kind}:${hop.profile}`).join(' > ') });
-      const started = await stack.path(path.hops, llm.port, timeScale);
+      const started = path.hops.some((hop) => isUserFile(hop.profile))
+        ? await stack.userPath(readUserHops(userHopSpecs(path.hops)), llm.port, timeScale, path.hops[0]!.version)
+        : await stack.path(path.hops, llm.port, timeScale);
       const faults = armFaults(scenario.faults, started.boxes, llm);
       const url = started.url ?? llm.url('127.0.0.1');
       const body = requestBody(scenario.format, `${scenario.name} via ${path.label}`);
@@ -308,14 +359,17 @@ export function scenario(spec: ScenarioSpec): void {
         : undefined;
 
       const missing = scenario.checks.filter((check) => !expectedVerdict(scenario, path, check));
-      const proxies: ProxyInfo[] = started.boxes.map((box) => ({
-        kind: box.kind,
-        profile: box.profile,
-        image: box.image,
-        version: box.version,
-        matrixVersion: box.matrixVersion,
-        ...(emulationOf(box) ? { emulationOf: emulationOf(box) } : {}),
-      }));
+      const proxies: ProxyInfo[] = started.boxes.map((box, i) => {
+        const emulation = emulationOf(path.hops[i]!);
+        return {
+          kind: box.kind,
+          profile: box.profile,
+          image: box.image,
+          version: box.version,
+          matrixVersion: box.matrixVersion,
+          ...(emulation ? { emulationOf: emulation } : {}),
+        };
+      });
       const outcome: ScenarioOutcome = {
         scenario: scenario.name,
         pathLabel: path.label,
@@ -389,9 +443,9 @@ function pathIdleTimeoutMs(hops: HopSpec[], timeScale: number): number | undefin
 }
 
 /** For a managed-service emulation profile: the service it emulates, as its file states. */
-function emulationOf(box: ProxyHandle): string | undefined {
-  if (box.kind !== 'haproxy') return undefined;
-  return emulationOfText(loadHaproxyProfile(box.profile).text);
+function emulationOf(hop: HopSpec): string | undefined {
+  if (hop.kind !== 'haproxy') return undefined;
+  return emulationOfText(loadHaproxyProfile(hop.profile).text);
 }
 
 function emulationOfText(cfg: string): string | undefined {

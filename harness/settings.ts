@@ -8,6 +8,10 @@ import { StreamproofError } from './errors.ts';
 export const PROXY_VERSIONS = ['bookworm', 'trixie', 'sid'] as const;
 export type ProxyVersion = (typeof PROXY_VERSIONS)[number];
 
+/** The kinds whose image a team may name (--image kind=image). */
+export const PINNABLE_KINDS = ['nginx', 'haproxy', 'toxiproxy'] as const;
+export type PinnableKind = (typeof PINNABLE_KINDS)[number];
+
 const Settings = z.object({
   /** Multiplies long waits: tool pauses, heartbeat intervals, proxy idle timeouts. Not token intervals or delay thresholds. */
   timeScale: z.coerce.number().positive().max(1).default(0.1),
@@ -25,6 +29,22 @@ const Settings = z.object({
   debianMirror: z.url({ protocol: /^https?$/ }).default('http://deb.debian.org/debian'),
   /** How long an install waits for a package manager lock another process holds, in seconds. */
   packageLockWaitSeconds: z.coerce.number().nonnegative().default(300),
+  /**
+   * Images a team runs instead of the matrix's (`nginx=nginx:1.27.3-alpine,haproxy=haproxy:3.0`):
+   * a kind given one runs that image alone, whatever the versions of the run.
+   */
+  proxyImages: z
+    .string()
+    .default('')
+    .transform((s, context) => {
+      const pins: Partial<Record<PinnableKind, string>> = {};
+      for (const entry of s.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const match = /^(nginx|haproxy|toxiproxy)=(\S+)$/.exec(entry);
+        if (!match) context.addIssue({ code: 'custom', message: `'${entry}' is not kind=image (kinds: ${PINNABLE_KINDS.join(', ')})` });
+        else pins[match[1] as PinnableKind] = match[2]!;
+      }
+      return pins;
+    }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -35,6 +55,7 @@ export const SETTINGS_ENV = {
   reportDir: 'STREAMPROOF_REPORT_DIR',
   debianMirror: 'STREAMPROOF_DEBIAN_MIRROR',
   packageLockWaitSeconds: 'STREAMPROOF_PACKAGE_LOCK_WAIT',
+  proxyImages: 'STREAMPROOF_PROXY_IMAGES',
 } as const satisfies Record<keyof Settings, string>;
 
 /** What each variable takes, for the "To fix:" line of the variables that were wrong. */
@@ -45,6 +66,7 @@ const SETTINGS_HELP: Record<keyof Settings, string> = {
   reportDir: 'a directory path',
   debianMirror: 'an http(s) URL of a Debian mirror, e.g. http://deb.debian.org/debian',
   packageLockWaitSeconds: 'a number of seconds, 0 or more',
+  proxyImages: 'a comma list of kind=image, e.g. nginx=nginx:1.27.3-alpine',
 };
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

@@ -6,7 +6,7 @@ import { hostGatewayAddress } from './docker/engine.ts';
 import { randomUUID } from 'node:crypto';
 import type { TapRecording } from './chain/observation.ts';
 import { docker } from './docker/engine.ts';
-import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage, type ProxyKind, type ResolvedImage } from './docker/images.ts';
+import { resolveImage, resolvePinnedImage, resolveToxiproxyImage, resolveToxiproxyServerImage, type ProxyKind, type ResolvedImage } from './docker/images.ts';
 import { runLabels } from './docker/run-registry.ts';
 import { MockLlm, type MockLlmOptions } from './mock-llm/index.ts';
 import { loadHaproxyProfile } from './proxies/haproxy-config.ts';
@@ -23,6 +23,8 @@ export interface HopSpec {
   kind: BoxKind;
   profile: string;
   version: ProxyVersion;
+  /** The image to run instead of the version's (a scenario's `image`); the run's --image otherwise. */
+  image?: string;
 }
 
 /** One hop of a user's chain (streamproof validate): their file and what it says. */
@@ -136,9 +138,12 @@ export function shareWithWorkers(images: ResolvedImage[], toxiproxy: { fault: st
   process.env[ENV_GATEWAY] = gateway;
 }
 
-async function imageFor(kind: ImageKey, version: ProxyVersion): Promise<string> {
+async function imageFor(kind: ImageKey, version: ProxyVersion, hopImage?: string): Promise<string> {
+  const settings = readSettings();
+  const pinned = hopImage ?? (kind === 'toxiproxy-server' ? undefined : settings.proxyImages[kind]);
+  if (pinned) return resolvePinnedImage(pinned);
   const shared = JSON.parse(process.env[ENV_IMAGES] ?? '{}') as Record<string, string>;
-  const source = readSettings().imageSource;
+  const source = settings.imageSource;
   switch (kind) {
     case 'toxiproxy':
       return shared.toxiproxy ?? (await resolveToxiproxyImage({ source })).image;
@@ -270,12 +275,12 @@ export class Stack implements AsyncDisposable {
     switch (hop.kind) {
       case 'nginx': {
         const site = loadNginxSite(hop.profile);
-        started = await new NginxProxy(await imageFor('nginx', hop.version), { ...options, profile: name ?? site.name, site: site.text }).start();
+        started = await new NginxProxy(await imageFor('nginx', hop.version, hop.image), { ...options, profile: name ?? site.name, site: site.text }).start();
         break;
       }
       case 'haproxy': {
         const profile = loadHaproxyProfile(hop.profile);
-        started = await new HaproxyProxy(await imageFor('haproxy', hop.version), {
+        started = await new HaproxyProxy(await imageFor('haproxy', hop.version, hop.image), {
           ...options,
           profile: name ?? profile.name,
           config: profile.text,
@@ -285,7 +290,7 @@ export class Stack implements AsyncDisposable {
         break;
       }
       case 'toxiproxy':
-        started = await new ToxiproxyProxy(await imageFor('toxiproxy', hop.version), { ...options, profile: hop.profile }).start();
+        started = await new ToxiproxyProxy(await imageFor('toxiproxy', hop.version, hop.image), { ...options, profile: hop.profile }).start();
         break;
     }
     this.disposables.push(started);

@@ -1,4 +1,5 @@
 /** The Docker engine: one client, a readiness check with a remedy, the host-gateway address. */
+import './docker-context.ts';
 import Docker from 'dockerode';
 import { StreamproofError } from '../errors.ts';
 

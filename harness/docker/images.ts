@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { docker } from './engine.ts';
 import { buildLocalImage, LOCAL_BUILD_RECIPE } from './local-build.ts';
 import { StreamproofError } from '../errors.ts';
+import { HARNESS_DIR, MODULE_EXTENSION } from '../package-files.ts';
 import { readSettings, type ProxyVersion } from '../settings.ts';
 
 export type ProxyKind = 'nginx' | 'haproxy';
@@ -112,12 +112,33 @@ async function resolveUncached(kind: ProxyKind, version: ProxyVersion, options: 
   return { kind, version, image: localName, source: 'local' };
 }
 
+/**
+ * An image a team names (--image nginx=nginx:1.27.3-alpine): present, or pulled; never a local
+ * build in its place, since the point is that very image.
+ */
+export function resolvePinnedImage(name: string, log: (line: string) => void = () => {}): Promise<string> {
+  return once(`pinned:${name}`, async () => {
+    if (await imageExists(name)) return name;
+    log(`pulling ${name}`);
+    try {
+      await pull(name);
+    } catch (error) {
+      throw new StreamproofError(
+        'STREAMPROOF_IMAGE_UNAVAILABLE',
+        `cannot pull ${name}, the image named for this run: ${(error as Error).message.trim()}`,
+        `check the name, and that Docker reaches its registry ('docker pull ${name}' shows why it does not)`,
+      );
+    }
+    return name;
+  });
+}
+
 // ─── Toxiproxy ─────────────────────────────────────────────────────────────────────────────────
 
 /** The official Toxiproxy image, used for fault-injection hops wherever it can be pulled. */
 export const OFFICIAL_TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
 
-const TOXIPROXY_SERVER_DIR = fileURLToPath(new URL('../toxiproxy/', import.meta.url));
+const TOXIPROXY_SERVER_DIR = join(HARNESS_DIR, 'toxiproxy');
 
 /**
  * streamproof's own Toxiproxy-compatible server (harness/toxiproxy/), in an image: a proxy base
@@ -127,13 +148,14 @@ const TOXIPROXY_SERVER_DIR = fileURLToPath(new URL('../toxiproxy/', import.meta.
  */
 export function toxiproxyServerImageName(baseImage: string): string {
   const hash = createHash('sha256').update(baseImage).update(process.version);
-  for (const file of toxiproxyServerFiles()) hash.update(file).update(readFileSync(`${TOXIPROXY_SERVER_DIR}${file}`));
+  for (const file of toxiproxyServerFiles()) hash.update(file).update(readFileSync(join(TOXIPROXY_SERVER_DIR, file)));
   return `streamproof/toxiproxy:${hash.digest('hex').slice(0, 12)}`;
 }
 
+/** The server's modules: `.ts` in the checkout, `.js` in the build (not tests, not type declarations). */
 function toxiproxyServerFiles(): string[] {
   return (readdirSync(TOXIPROXY_SERVER_DIR, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => file.endsWith(MODULE_EXTENSION) && !/\.(test|d)\.[jt]s$/.test(file))
     .sort();
 }
 
@@ -142,7 +164,7 @@ async function buildToxiproxyServerImage(baseImage: string, name: string, log: (
   const context = mkdtempSync(join(tmpdir(), 'streamproof-toxiproxy-'));
   try {
     copyFileSync(process.execPath, join(context, 'node'));
-    cpSync(TOXIPROXY_SERVER_DIR, join(context, 'toxiproxy'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
+    for (const file of toxiproxyServerFiles()) cpSync(join(TOXIPROXY_SERVER_DIR, file), join(context, 'toxiproxy', file));
     writeFileSync(
       join(context, 'Dockerfile'),
       [
@@ -150,7 +172,7 @@ async function buildToxiproxyServerImage(baseImage: string, name: string, log: (
         'COPY node /usr/local/bin/node',
         'COPY toxiproxy /opt/streamproof/toxiproxy',
         'EXPOSE 8474',
-        'ENTRYPOINT ["/usr/local/bin/node", "/opt/streamproof/toxiproxy/main.ts"]',
+        `ENTRYPOINT ["/usr/local/bin/node", "/opt/streamproof/toxiproxy/main${MODULE_EXTENSION}"]`,
         'CMD ["--host", "0.0.0.0", "--port", "8474"]',
         '',
       ].join('\n'),

@@ -8,8 +8,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { docker } from './engine.ts';
+import { harnessModule } from '../package-files.ts';
 
 export const LABEL_RUN = 'dev.streamproof.run';
 export const LABEL_OWNER_PID = 'dev.streamproof.owner-pid';
@@ -93,7 +93,7 @@ export async function runContainerCount(runId: string): Promise<number> {
   return containers.length;
 }
 
-const REAPER = fileURLToPath(new URL('./reaper.ts', import.meta.url));
+const REAPER = harnessModule('docker/reaper');
 
 /**
  * Remove the run's containers before returning, from a signal handler: vitest calls

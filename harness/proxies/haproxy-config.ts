@@ -19,10 +19,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StreamproofError } from '../errors.ts';
+import { packageFile } from '../package-files.ts';
 
-export const HAPROXY_PROFILE_DIR = fileURLToPath(new URL('../../proxies/haproxy/', import.meta.url));
+export const HAPROXY_PROFILE_DIR = packageFile('proxies', 'haproxy');
 export const HAPROXY_EMULATION_DIR = join(HAPROXY_PROFILE_DIR, 'emulation');
 export const HAPROXY_LISTEN_PORT = 8080;
 export const HAPROXY_CONFIG_PATH = '/etc/haproxy/haproxy.cfg';

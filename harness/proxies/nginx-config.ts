@@ -7,10 +7,10 @@
  *   default that is not written cannot be scaled. At scale 1 nothing is added: true defaults.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { StreamproofError } from '../errors.ts';
+import { packageFile } from '../package-files.ts';
 
-export const NGINX_PROFILE_DIR = fileURLToPath(new URL('../../proxies/nginx/', import.meta.url));
+export const NGINX_PROFILE_DIR = `${packageFile('proxies', 'nginx')}/`;
 export const UPSTREAM_NAME = 'llm_upstream';
 export const NGINX_LISTEN_PORT = 8080;
 

@@ -3,6 +3,7 @@
  * reports/latest/results.json, then prints the verdict table. Reports come from results, never
  * from code inside tests.
  */
+import { PACKAGE_VERSION } from '../package-files.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
@@ -10,8 +11,7 @@ import { readSettings } from '../settings.ts';
 import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 import { writeReports } from './write.ts';
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { SCENARIO_FILE_PATTERN } from '../vitest/scenario-project.ts';
 
 export default class StreamproofReporter implements Reporter {
   private startedAt = Date.now();
@@ -24,7 +24,7 @@ export default class StreamproofReporter implements Reporter {
     const outcomes: ScenarioOutcome[] = [];
     const errors: ResultsFile['errors'] = [];
     for (const module of testModules) {
-      if (!module.moduleId.endsWith('.scenario.ts')) continue;
+      if (!SCENARIO_FILE_PATTERN.test(module.moduleId)) continue;
       for (const testCase of module.children.allTests()) {
         const outcome = (testCase.meta() as { streamproof?: ScenarioOutcome }).streamproof;
         if (outcome) outcomes.push(outcome);

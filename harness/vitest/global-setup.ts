@@ -4,7 +4,7 @@
  * signals clean up from here, since workers die before their fixtures' teardown on Ctrl-C.
  */
 import { ensureDockerAnswers, hostGatewayAddress } from '../docker/engine.ts';
-import { resolveImage, resolveToxiproxyImage, resolveToxiproxyServerImage } from '../docker/images.ts';
+import { resolveImage, resolvePinnedImage, resolveToxiproxyImage, resolveToxiproxyServerImage } from '../docker/images.ts';
 import { beginRun, removeRunContainers, removeRunContainersNow, startReaper, sweepStaleContainers } from '../docker/run-registry.ts';
 import { assertNodeVersion } from '../node-version.ts';
 import { readSettings } from '../settings.ts';
@@ -31,15 +31,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const kinds = ['nginx', 'haproxy'] as const;
-  const [gateway, images, toxiproxy, toxiproxyServer] = await Promise.all([
+  // A kind the run names an image for (--image) runs that image alone, pulled once here.
+  const kinds = (['nginx', 'haproxy'] as const).filter((kind) => !settings.proxyImages[kind]);
+  const [gateway, images, , toxiproxy, toxiproxyServer] = await Promise.all([
     hostGatewayAddress(),
     Promise.all(settings.versions.flatMap((version) => kinds.map((kind) => resolveImage(kind, version, { source: settings.imageSource, log })))),
+    Promise.all(Object.values(settings.proxyImages).map((image) => resolvePinnedImage(image, log))),
     resolveToxiproxyImage({ source: settings.imageSource, log }),
     resolveToxiproxyServerImage({ source: settings.imageSource, log }),
   ]);
   shareWithWorkers(images, { fault: toxiproxy.image, server: toxiproxyServer }, gateway);
-  const distinct = [...new Set(images.map((i) => `${i.image} (${i.source})`))];
+  const distinct = [...new Set([...images.map((i) => `${i.image} (${i.source})`), ...Object.values(settings.proxyImages).map((image) => `${image} (--image)`)])];
   log(`run ${run.runId}, time scale ${settings.timeScale}, images: ${distinct.join(', ')}; toxiproxy: ${toxiproxy.image} (${toxiproxy.source})`);
 
   return async () => {

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { expect, test, vi } from 'vitest';
 import { CHROMIUM_PATH } from '../../harness/host/chromium.ts';
-import { clientDefinition } from '../../harness/clients/real/registry.ts';
+import { loadClient } from '../../harness/clients/real/registry.ts';
 import { afterTokenEvents } from '../../harness/clients/sse-connection.ts';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { MockLlm } from '../../harness/mock-llm/index.ts';
@@ -54,8 +54,8 @@ async function cuttingFront(target: MockLlm, cutAfter: number, how: 'reset' | 'c
   });
 }
 
-test('definition: Chromium version, real defaults with the harness bound', () => {
-  const client = clientDefinition('browser-eventsource').create({});
+test('definition: Chromium version, real defaults with the harness bound', async () => {
+  const client = (await loadClient('browser-eventsource')).create({});
   expect(client.version).toMatch(hasChromium ? /^\d+\.\d+\.\d+/ : /^absent$/);
   expect(client.options).toEqual({ reconnectDelayMs: 3000, maxReconnects: 2, deadlineMs: 600_000, headless: true });
 });
@@ -76,7 +76,7 @@ test('no Chromium: a StreamproofError with its fix', async () => {
 
 withChromium.each(['stateless', 'resumable'] as const)('%s origin: completes at [DONE] on one recorded connection, billed once', async (mode) => {
   const server = await llm(mode);
-  const run = await clientDefinition('browser-eventsource').create({}).run({ url: server.url(), format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({}).run({ url: server.url(), format: 'openai', body });
   expect(run).toMatchObject({ client: 'browser-eventsource', outcome: 'completed', text: fullText });
   expect(run.clientVersion).toMatch(/^\d+\.\d+\.\d+/);
   expect(run.connections).toHaveLength(1);
@@ -99,7 +99,7 @@ withChromium('abortWhen closes it mid-stream: outcome aborted, and the origin se
   const server = await MockLlm.start({ mode: 'stateless', script: { tokens: 12, tokenIntervalMs: 50 } });
   closeAfterTest(() => server.close());
   const peerGone = server.waitFor('peer-gone', () => true, 10_000);
-  const run = await clientDefinition('browser-eventsource').create({}).run({ url: server.url(), format: 'openai', body, abortWhen: afterTokenEvents(3) });
+  const run = await (await loadClient('browser-eventsource')).create({}).run({ url: server.url(), format: 'openai', body, abortWhen: afterTokenEvents(3) });
   expect(run.outcome).toBe('aborted');
   expect(run.connections).toHaveLength(1);
   expect(run.connections[0]!.end.kind).toBe('aborted');
@@ -112,7 +112,7 @@ withChromium('a reset mid-stream: it reconnects 3 s later with Last-Event-ID; re
   for (const mode of ['resumable', 'stateless'] as const) {
     const server = await llm(mode);
     const url = await cuttingFront(server, 1200, 'reset');
-    const run = await clientDefinition('browser-eventsource').create({}).run({ url, format: 'openai', body });
+    const run = await (await loadClient('browser-eventsource')).create({}).run({ url, format: 'openai', body });
     expect(run.outcome).toBe('completed');
     expect(run.connections).toHaveLength(2);
     const [cut, again] = run.connections as [typeof run.connections[0], typeof run.connections[0]];
@@ -130,7 +130,7 @@ withChromium('a reset mid-stream: it reconnects 3 s later with Last-Event-ID; re
 withChromium('a clean end without [DONE] is a drop too: eof-without-terminator, then a reconnect', { timeout: 30_000 }, async () => {
   const server = await llm('resumable');
   const url = await cuttingFront(server, 1200, 'clean end');
-  const run = await clientDefinition('browser-eventsource').create({}).run({ url, format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({}).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('completed');
   expect(run.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator', 'terminator']);
   expect(server.ledger.billedGenerations(run.logicalKey)).toBe(1);
@@ -162,7 +162,7 @@ withChromium('an HTTP/1.0 body closed cleanly without [DONE]: eof-without-termin
     if (n === 2) socket.write('data: [DONE]\n\n');
     setTimeout(() => socket.end(), 50);
   });
-  const run = await clientDefinition('browser-eventsource').create({}).run({ url, format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({}).run({ url, format: 'openai', body });
   expect(run).toMatchObject({ outcome: 'completed', text: 'x1x2' });
   expect(run.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator', 'terminator']);
   expect(run.connections[1]!.sent.lastEventId).toBe('e1');
@@ -173,7 +173,7 @@ withChromium('it never stops by itself: reconnects while the origin refuses conn
     socket.end(`HTTP/1.0 200 OK\r\ncontent-type: text/event-stream\r\n\r\nretry: 50\n${chunk(n)}`);
     server.close(); // gone after the first stream: every reconnect is refused
   });
-  const run = await clientDefinition('browser-eventsource').create({ maxReconnects: 5 }).run({ url, format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({ maxReconnects: 5 }).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/gave up after 5 reconnects/);
   expect(run.connections).toHaveLength(6);
@@ -188,7 +188,7 @@ withChromium("a stream that always ends without [DONE]: the server's retry: is h
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end(`retry: 50\nid: e${req.headers['last-event-id'] ?? ''}1\ndata: {"choices":[{"delta":{"content":"x"}}]}\n\n`);
   });
-  const run = await clientDefinition('browser-eventsource').create({ maxReconnects: 2 }).run({ url, format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({ maxReconnects: 2 }).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/gave up after 2 reconnects/);
   expect(run.connections.map((c) => c.sent.lastEventId)).toEqual([undefined, 'e1', 'ee11']);
@@ -203,7 +203,7 @@ withChromium('a non-200 fails it for good: threw, readyState CLOSED, no reconnec
     res.writeHead(504, { 'content-type': 'text/html' });
     res.end('<html><body>504 Gateway Time-out</body></html>');
   });
-  const run = await clientDefinition('browser-eventsource').create({}).run({ url, format: 'openai', body });
+  const run = await (await loadClient('browser-eventsource')).create({}).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/EventSource failed the connection \(HTTP 504\): readyState CLOSED/);
   expect(run.connections).toHaveLength(1);

@@ -4,20 +4,20 @@
  * bills once, a stateless one again); gives up at the harness's bound; fails on a non-200.
  */
 import { expect, test } from 'vitest';
-import { clientDefinition } from '../../harness/clients/real/registry.ts';
+import { loadClient } from '../../harness/clients/real/registry.ts';
 import type { MockLlm } from '../../harness/mock-llm/index.ts';
 import { body, fullText, llm, origin } from '../shared/eventsource-origins.ts';
 
 
-test('definition: version, options with the harness bound', () => {
-  const client = clientDefinition('eventsource').create({});
+test('definition: version, options with the harness bound', async () => {
+  const client = (await loadClient('eventsource')).create({});
   expect(client.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(client.options).toEqual({ reconnectDelayMs: 3000, maxReconnects: 2, deadlineMs: 600_000 });
 });
 
 test.each(['stateless', 'resumable'] as const)('%s origin: completes at [DONE] on one recorded connection, billed once', async (mode) => {
   const server = await llm(mode);
-  const run = await clientDefinition('eventsource').create({}).run({ url: server.url(), format: 'openai', body });
+  const run = await (await loadClient('eventsource')).create({}).run({ url: server.url(), format: 'openai', body });
   expect(run).toMatchObject({ client: 'eventsource', outcome: 'completed', text: fullText });
   expect(run.connections).toHaveLength(1);
   expect(run.connections[0]!.end.kind).toBe('terminator');
@@ -46,7 +46,7 @@ test('a drop mid-stream: it reconnects with Last-Event-ID; resumable bills once,
   for (const mode of ['resumable', 'stateless'] as const) {
     const server = await llm(mode);
     const url = await cuttingFront(server, 1200);
-    const run = await clientDefinition('eventsource').create({}).run({ url, format: 'openai', body });
+    const run = await (await loadClient('eventsource')).create({}).run({ url, format: 'openai', body });
     expect(run.outcome).toBe('completed');
     expect(run.connections).toHaveLength(2);
     expect(run.connections[0]!.end.kind).toBe('reset');
@@ -63,7 +63,7 @@ test('a stream that always ends without [DONE]: gives up after maxReconnects, ev
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end(`retry: 20\nid: e${req.headers['last-event-id'] ?? ''}1\ndata: {"choices":[{"delta":{"content":"x"}}]}\n\n`);
   });
-  const run = await clientDefinition('eventsource').create({ maxReconnects: 2 }).run({ url, format: 'openai', body });
+  const run = await (await loadClient('eventsource')).create({ maxReconnects: 2 }).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/gave up after 2 reconnects/);
   expect(run.connections).toHaveLength(3);
@@ -75,7 +75,7 @@ test('a non-200 fails the connection: threw, no reconnect', async () => {
     res.writeHead(503, { 'content-type': 'application/json' });
     res.end('{"error":{"message":"busy"}}');
   });
-  const run = await clientDefinition('eventsource').create({}).run({ url, format: 'openai', body });
+  const run = await (await loadClient('eventsource')).create({}).run({ url, format: 'openai', body });
   expect(run.outcome).toBe('threw');
   expect(run.error).toMatch(/EventSource failed the connection: Non-200 status code \(503\)/);
   expect(run.connections).toHaveLength(1);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluateChecks } from '../../harness/checks/index.ts';
 import { afterTokenEvents } from '../../harness/clients/index.ts';
-import { CLIENT_NAMES, clientDefinition } from '../../harness/clients/real/registry.ts';
+import { CLIENT_NAMES, clientEntry, loadClient } from '../../harness/clients/real/registry.ts';
 import { scenario, type ScenarioSpec } from '../../harness/scenario.ts';
 import { MockLlm, parseStreamScript, scriptedText, type StreamScript } from '../../harness/mock-llm/index.ts';
 import type { ClientRun, StreamEvidence } from '../../harness/model.ts';
@@ -25,14 +25,18 @@ function evidenceFrom(llm: MockLlm, run: ClientRun): StreamEvidence {
   return { run, served: llm.ledger.servedFor(run.logicalKey), generations: llm.ledger.generationsFor(run.logicalKey), intent: {} };
 }
 
-test('the registry names every client, the SDKs with their package versions and real defaults', () => {
+test('the registry names every client, the SDKs with their package versions and real defaults', async () => {
   expect(CLIENT_NAMES).toEqual(['recorder', 'naive', 'resumable', 'openai', 'openai-stream-helper', 'anthropic', 'anthropic-stream-helper', 'eventsource', 'browser-eventsource']);
-  const openai = clientDefinition('openai').create({});
+  const openai = (await loadClient('openai')).create({});
   expect(openai.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(openai.options).toEqual({ maxRetries: 2, timeoutMs: 600_000 });
-  expect(clientDefinition('anthropic').create({ maxRetries: 0 }).options).toMatchObject({ maxRetries: 0 });
-  expect(clientDefinition('naive').create({}).options).toEqual({ maxReconnects: 2 });
-  expect(() => clientDefinition('curl')).toThrow(/no client 'curl'/);
+  expect((await loadClient('anthropic')).create({ maxRetries: 0 }).options).toMatchObject({ maxRetries: 0 });
+  expect((await loadClient('naive')).create({}).options).toEqual({ maxReconnects: 2 });
+  await expect(loadClient('curl')).rejects.toThrow(/no client 'curl'/);
+});
+
+test('each registry entry states the formats its definition speaks (known before the client loads)', async () => {
+  for (const name of CLIENT_NAMES) expect(clientEntry(name).formats, name).toEqual((await loadClient(name)).formats);
 });
 
 test('a scenario names a registered client that speaks its format; SDK options are checked', () => {
@@ -52,7 +56,7 @@ describe('SDK clients against the mock LLM', () => {
     test(`${name}: completes on one recorded connection, every event and heartbeat stamped`, async () => {
       const llm = await MockLlm.start({ mode: 'stateless', timeScale: 0.2, script });
       try {
-        const client = clientDefinition(name).create({});
+        const client = (await loadClient(name)).create({});
         const run = await client.run({ url: llm.url(), format, body });
         expect(run).toMatchObject({ client: name, clientVersion: client.version, clientOptions: { maxRetries: 2 }, outcome: 'completed' });
         expect(run.connections).toHaveLength(1);
@@ -86,7 +90,7 @@ describe('SDK clients against the mock LLM', () => {
     try {
       const outcomes: Record<string, string> = {};
       for (const name of ['openai', 'openai-stream-helper', 'recorder']) {
-        const run = await clientDefinition(name).create({}).run({ url: llm.url(), format: 'openai', body: { ...openaiBody, messages: [{ role: 'user', content: name }] } });
+        const run = await (await loadClient(name)).create({}).run({ url: llm.url(), format: 'openai', body: { ...openaiBody, messages: [{ role: 'user', content: name }] } });
         outcomes[name] = `${run.outcome}${run.error ? ` ${run.error}` : ''}`;
         expect(run.connections[0]!.events.filter((event) => event.event === 'ping').length).toBeGreaterThan(0);
       }
@@ -105,7 +109,7 @@ describe('SDK clients against the mock LLM', () => {
   test('abortWhen aborts the SDK (its iterator just ends): outcome aborted, the connection ends aborted', async () => {
     const llm = await MockLlm.start({ mode: 'stateless', script: { tokens: 50, tokenIntervalMs: 5 } });
     try {
-      const run = await clientDefinition('openai').create({}).run({ url: llm.url(), format: 'openai', body: openaiBody, abortWhen: afterTokenEvents(2) });
+      const run = await (await loadClient('openai')).create({}).run({ url: llm.url(), format: 'openai', body: openaiBody, abortWhen: afterTokenEvents(2) });
       expect(run.outcome).toBe('aborted');
       expect(run.connections.map((c) => c.end.kind)).toEqual(['aborted']);
     } finally {
@@ -170,7 +174,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('SDK clients when the stream ends badly', () => {
   test('openai: a clean EOF without [DONE] returns normally: a silently truncated answer', async () => {
-    const run = await clientDefinition('openai').create({}).run({ url: `${origin}/early-eof`, format: 'openai', body: openaiBody });
+    const run = await (await loadClient('openai')).create({}).run({ url: `${origin}/early-eof`, format: 'openai', body: openaiBody });
     expect(run).toMatchObject({ outcome: 'returned-partial', text: 'partial' });
     expect(run.connections.map((c) => [c.requestId, c.end.kind])).toEqual([['early-eof-1', 'eof-without-terminator']]);
     const [completion] = evaluateChecks(['completion'], { run, served: [], generations: [], intent: {} });
@@ -179,29 +183,29 @@ describe('SDK clients when the stream ends badly', () => {
   });
 
   test('anthropic: a clean EOF without message_stop: messages.create returns partial text, the helper throws', async () => {
-    const plain = await clientDefinition('anthropic').create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
+    const plain = await (await loadClient('anthropic')).create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
     expect(plain.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator']);
     expect(plain).toMatchObject({ outcome: 'returned-partial', text: 'partial' });
-    const helper = await clientDefinition('anthropic-stream-helper').create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
+    const helper = await (await loadClient('anthropic-stream-helper')).create({}).run({ url: `${origin}/anthropic-early-eof`, format: 'anthropic', body: anthropicBody });
     expect(helper.connections.map((c) => c.end.kind)).toEqual(['eof-without-terminator']);
     // The helper's final message exists only once message_stop arrived.
     expect(`${helper.outcome} ${helper.error ?? ''}`).toBe('threw AnthropicError: stream ended without producing a Message with role=assistant');
   });
 
   test('openai-stream-helper: a clean EOF without [DONE] (and without finish_reason) throws', async () => {
-    const run = await clientDefinition('openai-stream-helper').create({}).run({ url: `${origin}/early-eof`, format: 'openai', body: openaiBody });
+    const run = await (await loadClient('openai-stream-helper')).create({}).run({ url: `${origin}/early-eof`, format: 'openai', body: openaiBody });
     expect(`${run.outcome} ${run.error ?? ''}`).toBe('threw OpenAIError: missing finish_reason for choice 0');
   });
 
   test('openai: a reset mid-body throws, and the SDK does not retry a response it already returned', async () => {
-    const run = await clientDefinition('openai').create({}).run({ url: `${origin}/reset`, format: 'openai', body: openaiBody });
+    const run = await (await loadClient('openai')).create({}).run({ url: `${origin}/reset`, format: 'openai', body: openaiBody });
     expect(run.outcome).toBe('threw');
     expect(run.error).toMatch(/^\w+Error: /);
     expect(run.connections.map((c) => c.end.kind)).toEqual(['reset']);
   });
 
   test('openai: a 503 before the body is retried by the SDK; both attempts are recorded', async () => {
-    const run = await clientDefinition('openai').create({}).run({ url: `${origin}/retry-503`, format: 'openai', body: openaiBody });
+    const run = await (await loadClient('openai')).create({}).run({ url: `${origin}/retry-503`, format: 'openai', body: openaiBody });
     expect(run.outcome).toBe('completed');
     expect(run.connections.map((c) => [c.status, c.end.kind])).toEqual([
       [503, 'http-error'],

@@ -2,15 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
-import {
-  haproxyListenPortOf,
-  hopsFromArgs,
-  haproxyUpstreamOf,
-  nginxListenPortOf,
-  nginxUpstreamOf,
-  parseUpstream,
-  staticPass,
-} from '../../harness/validate.ts';
+import { haproxyListenPortOf, haproxyUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream } from '../../harness/user-hops.ts';
+import { hopsFromArgs, staticPass } from '../../harness/validate.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/user-configs/${name}`, import.meta.url), 'utf8');
 

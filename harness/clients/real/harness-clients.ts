@@ -2,7 +2,7 @@
  * The harness's own clients behind the scenario client interface: the recorder (one connection),
  * and the naive and resumable reconnecting clients (undici, harness/clients/).
  */
-import { readFileSync } from 'node:fs';
+import { PACKAGE_VERSION as STREAMPROOF_VERSION } from '../../package-files.ts';
 import type { ClientRun } from '../../model.ts';
 import { runSingleConnectionClient } from '../index.ts';
 import { runNaiveClient } from '../naive-client.ts';
@@ -10,7 +10,7 @@ import { runResumableClient } from '../resumable-client.ts';
 import type { ClientDefinition, ClientRequest, StatedClientOptions } from './types.ts';
 
 /** The harness's clients are versioned with streamproof. */
-export const STREAMPROOF_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { STREAMPROOF_VERSION };
 
 function harnessClient(
   name: string,
