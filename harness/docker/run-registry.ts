@@ -45,6 +45,23 @@ export function beginRun(): RunIdentity & { isNew: boolean } {
   return identity;
 }
 
+/**
+ * A run of its own inside this process's run (`<run>.<part>`): what this process starts from now on
+ * carries it, so a test file can count and remove exactly its own containers while scenarios of
+ * the same run stream beside it (counting by the run's id once removed their containers: measured,
+ * 7 scenario errors "no such container"). The run's teardown, reaper and signal handler remove
+ * sub-runs with the run.
+ */
+export function beginSubRun(): RunIdentity {
+  const { runId, ownerPid } = currentRun();
+  const sub = { runId: `${runId.split('.')[0]}.${randomUUID().slice(0, 6)}`, ownerPid };
+  process.env[ENV_RUN_ID] = sub.runId;
+  return sub;
+}
+
+/** The run or one of its sub-runs. */
+const inRun = (labels: Record<string, string>, runId: string) => labels[LABEL_RUN] === runId || labels[LABEL_RUN]?.startsWith(`${runId}.`) === true;
+
 export function runLabels(run: RunIdentity = currentRun()): Record<string, string> {
   return { [LABEL_RUN]: run.runId, [LABEL_OWNER_PID]: String(run.ownerPid), [LABEL_OWNER_HOST]: hostname() };
 }
@@ -83,14 +100,15 @@ export function sweepStaleContainers(): Promise<number> {
   return removeContainers((labels) => !ownerAlive(labels));
 }
 
+/** The run's containers and networks, its sub-runs' too. */
 export function removeRunContainers(runId: string): Promise<number> {
-  return removeContainers((labels) => labels[LABEL_RUN] === runId);
+  return removeContainers((labels) => inRun(labels, runId));
 }
 
-/** Count this run's containers still present (tests assert it is zero after teardown). */
+/** Count the run's containers still present, its sub-runs' too (tests assert it is zero after teardown). */
 export async function runContainerCount(runId: string): Promise<number> {
-  const containers = await docker().listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } });
-  return containers.length;
+  const containers = await docker().listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+  return containers.filter((c) => inRun(c.Labels, runId)).length;
 }
 
 const REAPER = harnessModule('docker/reaper');

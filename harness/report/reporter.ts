@@ -5,7 +5,7 @@
  */
 import { PACKAGE_VERSION } from '../package-files.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readSettings } from '../settings.ts';
 import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
@@ -69,7 +69,32 @@ export default class StreamproofReporter implements Reporter {
     writeFileSync(path, formatResults(file));
     const reports = writeReports(file, settings.reportDir);
     process.stdout.write(`\n${renderVerdictTable(file)}\nResults: ${path}\nReports: ${reports.join(', ')}\n`);
+    process.stdout.write(otherFailures(testModules));
   }
+}
+
+/**
+ * The verdict table is the last thing a run prints, and CI logs are often read from the end: a
+ * failed test of another project (unit, machine, package…) is named here too, or a run with every
+ * check as expected could exit 1 with no word of why in its last lines.
+ */
+function otherFailures(testModules: ReadonlyArray<TestModule>): string {
+  const lines: string[] = [];
+  for (const module of testModules) {
+    if (SCENARIO_FILE_PATTERN.test(module.moduleId)) continue;
+    const where = `[${module.project.name}] ${relative(process.cwd(), module.moduleId)}`;
+    for (const error of module.errors()) lines.push(`  ${where}: ${firstLine(error.message)}`);
+    for (const testCase of module.children.allTests()) {
+      if (testCase.result().state !== 'failed') continue;
+      lines.push(`  ${where} > ${testCase.fullName}: ${firstLine(testCase.result().errors?.[0]?.message)}`);
+    }
+  }
+  if (lines.length === 0) return '';
+  return `\nOther tests failed (${lines.length}); the run fails for these, not for the checks above:\n${lines.join('\n')}\n`;
+}
+
+function firstLine(message: string | undefined): string {
+  return (message ?? 'failed without a message').split('\n')[0]!.slice(0, 300);
 }
 
 function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {

@@ -140,7 +140,7 @@ describe('scenario options', () => {
     } as unknown as ScenarioSpec;
     const error = await failureOf(() => scenario(spec));
     expect(error.code).toBe('STREAMPROOF_BAD_OPTIONS');
-    expect(error.message).toMatch(/paths\.0: a path is `direct`, or boxes `kind:profile` joined by ` > `/);
+    expect(error.message).toMatch(/paths\.0: a path is `direct`, or boxes `kind:profile` or `kind:\.\/your\/file` joined by ` > `/);
     expect(error.message).toMatch(/faults\.0\.type: .*reset_peer/);
     expect(error.message).toMatch(/faults\.1\.attributes\.latency: .*number/);
     expectToFix(error);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { afterEach, expect } from 'vitest';
 import { docker } from '../../harness/docker/engine.ts';
-import { LABEL_OWNER_PID, LABEL_RUN, removeRunContainers, runContainerCount } from '../../harness/docker/run-registry.ts';
+import { beginSubRun, LABEL_OWNER_PID, LABEL_RUN, removeRunContainers, runContainerCount } from '../../harness/docker/run-registry.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -82,9 +82,13 @@ export function envOfNewRun(extra: Record<string, string>): NodeJS.ProcessEnv {
  * after itself). Leftovers are removed before the test fails, so the next one is judged on its own.
  */
 export function expectNoContainersLeftAfterEach(): void {
-  const runId = process.env.STREAMPROOF_RUN_ID!;
+  // This file's own sub-run: the scenarios of the same run stream beside it, and their containers
+  // are neither this file's leftovers nor its to remove.
+  const parent = process.env.STREAMPROOF_RUN_ID;
+  const runId = parent ? beginSubRun().runId : undefined;
   afterEach(async () => {
     expect(runId, 'global setup exports the run id').toBeTruthy();
+    if (!runId) return;
     const left = await runContainerCount(runId);
     if (left > 0) await removeRunContainers(runId);
     expect(left, `containers of run ${runId} left after the failure`).toBe(0);
