@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'STREAMPROOF_CHROMIUM_UNAVAILABLE'
   | 'STREAMPROOF_PACKAGE_MISSING'
   | 'STREAMPROOF_NO_SCENARIOS'
+  // The file is fine but streamproof could not put a stream through it: no verdict, exit 2.
+  | 'STREAMPROOF_CANNOT_TEST'
   // Host prerequisites (Docker engine, debootstrap, Chromium) and their package manager.
   | 'STREAMPROOF_HOST_PREREQUISITE'
   | 'STREAMPROOF_PACKAGE_LOCKED'

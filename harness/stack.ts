@@ -37,6 +37,8 @@ export interface UserHop {
   upstream: UpstreamAddress;
   /** The port the file listens on: the previous tap forwards there. */
   listenPort: number;
+  /** The file's other upstream host names: the tap carries them too, so they resolve. */
+  moreAliases?: readonly string[];
 }
 
 /** Boxes of a user's chain that did not start (each start's own error, the config refusals among them). */
@@ -237,7 +239,7 @@ export class Stack implements AsyncDisposable {
     const boxAlias = (i: number) => `streamproof-${hopAlias(i)}`;
     const taps = await settleAll(
       hops.map(async (hop, i) => {
-        const tap = await new ToxiproxyProxy(tapsImage, { profile: 'tap', timeScale, version, network: { name: network.name, alias: hop.upstream.host } }).start();
+        const tap = await new ToxiproxyProxy(tapsImage, { profile: 'tap', timeScale, version, network: { name: network.name, alias: hop.upstream.host, moreAliases: hop.moreAliases ?? [] } }).start();
         this.disposables.push(tap);
         const next = hops[i + 1];
         await tap.createProxy(TAP_PROXY, hop.upstream.port, next ? { host: boxAlias(i + 1), port: next.listenPort } : { host: LLM_HOST_ALIAS, port: llmPort });

@@ -6,7 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
-import { StreamproofError } from './errors.ts';
+import { classifyHost } from './config/host-class.ts';
+import { nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
+import { StreamproofError, type ErrorCode } from './errors.ts';
 import type { UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
 import type { UserHop } from './stack.ts';
@@ -58,6 +60,20 @@ export function nginxListenPortOf(site: string): number {
   return listen ? Number(listen[1]) : 80;
 }
 
+/**
+ * A loopback upstream the file proxies to (`proxy_pass http://127.0.0.1:3000`, `server s1
+ * localhost:11434`): inside the proxy's container that is the container itself, which no DNS name
+ * can redirect to streamproof's tap, so the file cannot be tested as written (yet).
+ */
+export function loopbackUpstreamOf(kind: ProxyKind, text: string): string | undefined {
+  const targets =
+    kind === 'nginx'
+      ? [...stripComments(text).matchAll(/\b(?:proxy_pass\s+https?:\/\/|server\s+)(\[[^\]]+\]|[\w.-]+)(?::(\d+))?/g)]
+      : [...stripComments(text).matchAll(/^\s*server\s+\S+\s+"?(\[[^\]]+\]|[\w.-]+):(\d+)/gm)];
+  const loopback = targets.find((m) => classifyHost(m[1]!) === 'loopback');
+  return loopback ? `${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}` : undefined;
+}
+
 /** HAProxy: the first `server name host:port` of a backend or listen section. */
 export function haproxyUpstreamOf(cfg: string): UpstreamAddress | undefined {
   const server = /^\s*server\s+\S+\s+"?([A-Za-z][\w.-]*):(\d+)"?/m.exec(stripComments(cfg));
@@ -73,6 +89,7 @@ export function haproxyListenPortOf(cfg: string): number | undefined {
 export interface ReadHop extends UserHop {
   text: string;
   upstreamGiven: boolean;
+  moreAliases: string[];
 }
 
 const configNoun = (kind: ProxyKind) => (kind === 'nginx' ? 'nginx site file' : 'haproxy.cfg');
@@ -83,7 +100,7 @@ const configNoun = (kind: ProxyKind) => (kind === 'nginx' ? 'nginx site file' : 
  * get their folder too.
  */
 export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
-  const problems: Array<{ problem: string; fix: string }> = [];
+  const problems: Array<{ problem: string; fix: string; code?: ErrorCode }> = [];
   const hopNote = (i: number) => (hops.length > 1 ? `hop ${i + 1}: ` : '');
   const read: Array<Omit<ReadHop, 'name'>> = [];
   for (const [i, hop] of hops.entries()) {
@@ -93,25 +110,58 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
       continue;
     }
     const text = readFileSync(file, 'utf8');
+    // validate places a file in conf.d/ beside the stock nginx.conf: nginx would refuse a whole
+    // nginx.conf or a snippet there, and the refusal would blame a line that is right where it belongs.
+    const shape = hop.kind === 'nginx' ? nginxFileShape(file, text) : undefined;
+    const nginxKind = shape?.kind;
+    if (nginxKind === 'nginx.conf' || nginxKind === 'snippet') {
+      problems.push({
+        code: 'STREAMPROOF_CANNOT_TEST',
+        problem:
+          nginxKind === 'nginx.conf'
+            ? `${hopNote(i)}${file} is a whole nginx.conf (events {} and http {} at its top level); validate runs a site file in conf.d/ beside the stock nginx.conf, where nginx refuses main-context directives (no verdict: it cannot test this file as written yet)`
+            : `${hopNote(i)}${file} is a snippet for inside server {} or location {} (it has no server {} block); validate runs a site file in conf.d/ (no verdict: nothing to test on its own)`,
+        fix: nginxKind === 'nginx.conf' ? 'pass the file holding your server {} blocks (what conf.d/ or sites-enabled/ holds), or the contents of the http {} block saved as a site file' : 'pass the site file that includes this snippet',
+      });
+      continue;
+    }
+    if (shape && shape.placeholders.length > 0) {
+      problems.push({
+        code: 'STREAMPROOF_CANNOT_TEST',
+        problem: `${hopNote(i)}${file} is a template: it holds ${shape.placeholders.map((name) => `\${${name}}`).join(', ')}, which its container fills in before nginx reads it (nginx would refuse them as written: no verdict)`,
+        fix: 'render it as your deployment does, with your values (e.g. `envsubst < default.conf.template > site.conf`), and pass the rendered file',
+      });
+      continue;
+    }
     let upstream: UpstreamAddress | undefined;
+    const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
+    // nginx: the upstream of the location that serves POST /v1/chat/completions, not the first proxy_pass.
+    const routed = hop.kind === 'nginx' && !hop.upstream ? nginxRequestUnderTest(file, text, listenPort!, '1.22.1')?.upstream : undefined;
     try {
-      upstream = hop.upstream ? parseUpstream(hop.upstream) : hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text);
+      upstream = hop.upstream ? parseUpstream(hop.upstream) : (routed && classifyHost(routed.host) === 'name' ? routed : undefined) ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text));
     } catch (error) {
       const [problem = '', fix = ''] = (error as Error).message.replace(/^STREAMPROOF_\w+:\s*/, '').split('\nTo fix: ');
       problems.push({ problem: `${hopNote(i)}${problem}`, fix });
     }
-    if (!upstream && !hop.upstream) {
+    const loopback = loopbackUpstreamOf(hop.kind, text);
+    const untestable = loopback !== undefined && (!upstream || classifyHost(upstream.host) === 'loopback') && !hop.upstream;
+    if (untestable) {
+      problems.push({
+        code: 'STREAMPROOF_CANNOT_TEST',
+        problem: `${hopNote(i)}${file} proxies to ${loopback}, a loopback address: inside the proxy's container that is the container itself, and streamproof reaches its mock LLM only through a name it can resolve (no verdict: it cannot test this file as written)`,
+        fix: `test a copy whose upstream is the name the model server has on a network (e.g. \`proxy_pass http://llm-backend:8000;\` or \`server s1 llm-backend:8000\`) and pass --upstream llm-backend:8000`,
+      });
+    } else if (!upstream && !hop.upstream) {
       problems.push({
         problem: `${hopNote(i)}found no upstream host:port in ${file} (looked for ${hop.kind === 'nginx' ? '`server host:port;` in an upstream block, or `proxy_pass http://host:port`' : '`server <name> host:port` in a backend'})`,
         fix: `name the host:port your config proxies to: --upstream llm-backend:8000${hops.length > 1 ? ' right after that file' : ''}`,
       });
     }
-    const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
     if (listenPort === undefined) problems.push({ problem: `${hopNote(i)}found no \`bind :port\` in ${file}`, fix: 'give your frontend a `bind :<port>` line' });
     if (upstream?.port === TOXIPROXY_API_PORT) {
       problems.push({ problem: `${hopNote(i)}upstream port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: 'use another upstream port in the config' });
     }
-    if (upstream && listenPort !== undefined) read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined });
+    if (upstream && listenPort !== undefined && !untestable) read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text) });
   }
   // On one network a name reaches one container: each hop's upstream must be a name of its own.
   const hosts = new Map<string, number>();
@@ -127,8 +177,15 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
   }
   if (problems.length > 0) {
     const fixes = [...new Set(problems.map((p) => p.fix))];
-    throw badOptions(problems.length === 1 ? problems[0]!.problem : `${problems.length} problems:\n  ${problems.map((p) => p.problem).join('\n  ')}`, fixes.join('; '));
+    const codes = new Set(problems.map((p) => p.code ?? 'STREAMPROOF_BAD_OPTIONS'));
+    const code = codes.size === 1 ? [...codes][0]! : 'STREAMPROOF_BAD_OPTIONS';
+    const problem = problems.length === 1 ? problems[0]!.problem : `${problems.length} problems:\n  ${problems.map((p) => p.problem).join('\n  ')}`;
+    throw new StreamproofError(code, problem, fixes.join('; '));
   }
+  // Every other name a file proxies to resolves to its tap, so the proxy starts (nginx and HAProxy
+  // refuse a file whose upstream names do not resolve); a name another hop's tap carries stays there.
+  const taken = new Set(read.map((hop) => hop.upstream.host));
+  for (const hop of read) hop.moreAliases = hop.moreAliases.filter((name) => !taken.has(name));
   const baseName = (hop: Omit<ReadHop, 'name'>) => basename(hop.file).replace(/\.(conf|cfg)$/, '');
   const names = read.map((hop) => {
     const clash = read.filter((other) => other.kind === hop.kind && baseName(other) === baseName(hop)).length > 1;

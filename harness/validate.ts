@@ -23,6 +23,8 @@ import { SCRIPT_HEADER } from './mock-llm/index.ts';
 import type { ProxyKind } from './docker/images.ts';
 import { StreamproofError } from './errors.ts';
 import { effectiveTimeouts, haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
+import type { NginxEffectiveSettings, TrackedDirective } from './config/nginx/index.ts';
+import { CHAT_PATH, nginxRequestUnderTest } from './config/request-under-test.ts';
 import { nginxIdleTimeoutMs, nginxTimeMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import { formatResults } from './report/reporter.ts';
@@ -88,6 +90,8 @@ function versionAtLeast(version: string, major: number, minor: number): boolean 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 interface NginxFacts {
+  /** Which server and location serve POST /v1/chat/completions (when the reader routed it). */
+  servedBy?: string;
   buffering: string;
   bufferingSource: string;
   httpVersion: string;
@@ -96,7 +100,41 @@ interface NginxFacts {
   readTimeoutSource: string;
 }
 
-function nginxFacts(site: string, version: string): NginxFacts {
+/** The file and port the request under test comes in on: with them the real reader answers. */
+interface RequestWhere {
+  file: string;
+  listenPort: number;
+}
+
+/** `proxy_buffering off (site.conf:17)` for a value the file sets; undefined for nginx's default (the caller words those). */
+function writtenValue(settings: NginxEffectiveSettings, name: TrackedDirective): string | undefined {
+  const value = settings.directives[name].values[0];
+  if (!value || value.origin === 'default') return undefined;
+  return `${name} ${value.args.join(' ')} (${value.origin.file.split('/').pop()}:${value.origin.line})`;
+}
+
+function nginxFacts(site: string, version: string, where?: RequestWhere): NginxFacts {
+  const routed = where ? nginxRequestUnderTest(where.file, site, where.listenPort, version) : undefined;
+  const s = routed?.settings;
+  if (routed && s && s.proxyBuffering !== undefined && s.proxyHttpVersion !== undefined && s.proxyReadTimeoutMs !== undefined) {
+    const buffering = writtenValue(s, 'proxy_buffering');
+    const http = writtenValue(s, 'proxy_http_version');
+    const read = writtenValue(s, 'proxy_read_timeout');
+    return {
+      servedBy: routed.servedBy,
+      buffering: s.proxyBuffering ? 'on' : 'off',
+      bufferingSource: buffering ?? 'proxy_buffering on (default)',
+      httpVersion: s.proxyHttpVersion,
+      httpVersionSource: http ?? `proxy_http_version ${s.proxyHttpVersion} (nginx ${version}'s default; 1.0 up to 1.29.6, 1.1 from 1.29.7)`,
+      readTimeoutMs: s.proxyReadTimeoutMs,
+      readTimeoutSource: read ?? 'proxy_read_timeout 60s (default)',
+    };
+  }
+  return nginxFactsByPattern(site, version);
+}
+
+/** Without a route (no --listen match, variables, a file the reader cannot read): the first occurrence of each directive. */
+function nginxFactsByPattern(site: string, version: string): NginxFacts {
   const buffering = nginxDirective(site, 'proxy_buffering');
   const http = nginxDirective(site, 'proxy_http_version');
   const read = nginxDirective(site, 'proxy_read_timeout');
@@ -113,7 +151,7 @@ function nginxFacts(site: string, version: string): NginxFacts {
 
 function nginxExpectations(f: NginxFacts): { lines: string[]; expect: Expectations } {
   const buffered = f.buffering !== 'off' && f.httpVersion === '1.0';
-  const lines: string[] = [];
+  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} is served by the ${f.servedBy}`] : [];
   const expect: Expectations = {};
   if (buffered) {
     lines.push(`proxy_buffering is on and the upstream is spoken to in HTTP/1.0 (${f.bufferingSource}, ${f.httpVersionSource}): events will arrive in bursts, and heartbeats will be held in the buffer`);
@@ -181,18 +219,18 @@ function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expect
 }
 
 /** What the config predicts, one line per finding, and the verdict it expects per check (version: the proxy's real one). */
-export function staticPass(kind: ProxyKind, text: string, version: string): { lines: string[]; expect: Expectations } {
-  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version)) : haproxyExpectations(haproxyFacts(text));
+export function staticPass(kind: ProxyKind, text: string, version: string, where?: RequestWhere): { lines: string[]; expect: Expectations } {
+  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version, where)) : haproxyExpectations(haproxyFacts(text));
 }
 
 // ─── Cause and fix of a failure ────────────────────────────────────────────────────────────────
 
 /** `role`: on a chain, the box the taps found holding the heartbeats, whoever cut the stream after. */
-function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult, role?: 'holds-heartbeats'): string {
+function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult, role?: 'holds-heartbeats', where?: RequestWhere): string {
   const f = result.figures;
   const cut = f.survived === 0 && role !== 'holds-heartbeats';
   if (kind === 'nginx') {
-    const n = nginxFacts(text, version);
+    const n = nginxFacts(text, version, where);
     if (result.check === 'buffering') {
       return n.buffering !== 'off'
         ? `${n.bufferingSource} with the upstream spoken to in HTTP/${n.httpVersion} (${n.httpVersionSource}): nginx holds events in its buffers (p95 ${Math.round(f.delayP95Ms ?? 0)} ms): add \`proxy_buffering off;\` (and \`proxy_http_version 1.1;\`) to the location that proxies the stream`
@@ -341,7 +379,7 @@ interface Stream {
  * predicts it fails), and the findings to print, indented.
  */
 function chainExpectations(hops: ReadHop[], boxes: ProxyHandle[]): { lines: string[]; expect: Expectations } {
-  const passes = hops.map((hop, i) => ({ hop, box: boxes[i]!, pass: staticPass(hop.kind, hop.text, boxes[i]!.version) }));
+  const passes = hops.map((hop, i) => ({ hop, box: boxes[i]!, pass: staticPass(hop.kind, hop.text, boxes[i]!.version, hop) }));
   if (passes.length === 1) return { lines: passes[0]!.pass.lines.map((line) => `  - ${line}`), expect: passes[0]!.pass.expect };
   const expect: Expectations = {};
   for (const key of new Set(passes.flatMap((p) => Object.keys(p.pass.expect) as Array<keyof Expectations>))) {
@@ -365,6 +403,21 @@ function blamedBoxes(result: CheckResult, blame: ChainBlame | undefined): Array<
     : result.check === 'heartbeat' ? [blame.heartbeatHeldBy, result.figures.survived === 0 ? cutter : undefined]
     : [cutter];
   return [...new Set(boxes.filter((box) => box !== undefined))].map((box) => ({ box, holdsHeartbeats: result.check === 'heartbeat' && box === blame.heartbeatHeldBy }));
+}
+
+/**
+ * A stream that never reached the mock LLM says nothing of how the file streams: the proxy answered
+ * it itself (a 502 from an upstream that is not the tap, a 404 or 403 of a location, a limit), or
+ * nothing answered. No verdict: exit 2 with what each stream got and where to look.
+ */
+function cannotTest(unreached: string[], hops: ReadHop[]): StreamproofError {
+  const upstreams = hops.map((hop) => `${hop.upstream.host}:${hop.upstream.port}${hop.upstreamGiven ? ' (--upstream)' : ' (read from the file)'}`).join(', ');
+  return new StreamproofError(
+    'STREAMPROOF_CANNOT_TEST',
+    `${unreached.length} stream(s) never reached the mock LLM, so no check of them is a verdict on the file:\n  ${unreached.join('\n  ')}\n` +
+      `streamproof put its tap at ${upstreams}; POST /v1/chat/completions must be proxied there`,
+    'check that the location or backend serving POST /v1/chat/completions proxies to that upstream (or pass --upstream host:port naming the one it proxies to); an HTTP 4xx is the config refusing the request itself (auth, allow/deny, user-agent rules, limits)',
+  );
 }
 
 /** Runs the validation; resolves with the exit code (0 all pass, 1 any fails). Bad input throws StreamproofError. */
@@ -434,6 +487,8 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   const firstTry = await Promise.all(jobs.map((job) => runOne(job.version, job.path, job.name, 'concurrent')));
   const rows: Row[] = [];
   const streams: Stream[] = [];
+  /** Streams the mock LLM never saw: their checks would judge the proxy's own error page. */
+  const unreached: string[] = [];
   for (const [i, outcome] of firstTry.entries()) {
     const job = jobs[i]!;
     const label = job.path.boxes.map((box) => box.id).join(' → ');
@@ -453,7 +508,9 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     }
     rows.push(...kept.rows);
     streams.push(kept.stream);
+    if (kept.stream.evidence.served.length === 0) unreached.push(`${label}, ${RUNS[job.name].label}: ${kept.why}`);
   }
+  if (unreached.length > 0) throw cannotTest(unreached, hops);
   const order = (r: { version: ProxyVersion; run: RunName }) => options.versions.indexOf(r.version) * 100 + RUN_NAMES.indexOf(r.run) * 10;
   rows.sort((a, b) => order(a) + RUNS[a.run].checks.indexOf(a.result.check) - (order(b) + RUNS[b.run].checks.indexOf(b.result.check)));
 
@@ -496,25 +553,25 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
       const chain = chains.find((c) => c.version === row.version)!;
       print(`  - ${row.boxes.join(' → ')}, ${RUNS[row.run].label}, ${row.result.check}: ${row.result.measured}`);
       if (!isChain) {
-        print(`    ${causeAndFix(hops[0]!.kind, hops[0]!.text, chain.path.boxes[0]!.version, row.run, row.result)}`);
+        print(`    ${causeAndFix(hops[0]!.kind, hops[0]!.text, chain.path.boxes[0]!.version, row.run, row.result, undefined, hops[0])}`);
         continue;
       }
       // The box the taps blame; without one, the files whose static pass predicted the failure.
       const blamed = blamedBoxes(row.result, blameOf(row));
       const holder = blamed.find((b) => b.holdsHeartbeats)?.box;
       if (blamed.length === 0) {
-        const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
+        const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version, hop).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
         if (predicted.length === 0) print(`    no box is to blame by the taps, and no file predicts it: ${row.result.detail}`);
-        for (const i of predicted) print(`    predicted by the static pass: ${hops[i]!.file} (${row.boxes[i]}): ${causeAndFix(hops[i]!.kind, hops[i]!.text, chain.path.boxes[i]!.version, row.run, row.result)}`);
+        for (const i of predicted) print(`    predicted by the static pass: ${hops[i]!.file} (${row.boxes[i]}): ${causeAndFix(hops[i]!.kind, hops[i]!.text, chain.path.boxes[i]!.version, row.run, row.result, undefined, hops[i])}`);
         continue;
       }
       for (const { box, holdsHeartbeats } of blamed) {
         const i = row.boxes.indexOf(box);
         const hop = hops[i]!;
         const why =
-          holdsHeartbeats ? causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, 'holds-heartbeats')
+          holdsHeartbeats ? causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, 'holds-heartbeats', hop)
           : holder ? `its idle timeout cut the silence the heartbeats would have broken: ${holder} held them (above); fix that box first`
-          : causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result);
+          : causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, undefined, hop);
         print(`    blamed by the taps: ${hop.file} (${box}): ${why}`);
       }
     }

@@ -19,7 +19,7 @@ export abstract class ProxyContainer extends GenericContainer {
   constructor(image: string, kind: string, options: Pick<ProxyContainerOptions, 'profile' | 'network'>, publishedPorts: number[]) {
     super(image);
     if (publishedPorts.length > 0) this.withExposedPorts(...publishedPorts);
-    if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias);
+    if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias, ...(options.network.moreAliases ?? []));
     this.withPullPolicy(PullPolicy.neverPull())
       .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': kind, 'dev.streamproof.profile': options.profile })

@@ -22,9 +22,10 @@ export interface ProxyContainerOptions {
   version: string;
   /**
    * In a chain, the private Docker network and this hop's alias on it. Without one the container
-   * sits on Docker's default bridge.
+   * sits on Docker's default bridge. `moreAliases`: other names it answers to there (a tap carries
+   * every upstream host a user's file names, so the proxy resolves them all and starts).
    */
-  network?: { name: string; alias: string };
+  network?: { name: string; alias: string; moreAliases?: readonly string[] };
   /** Publish the listen port on 127.0.0.1 (default true). In a chain only the first hop is published. */
   publish?: boolean;
   /** The port the config listens on inside the container, when not the profiles' 8080 (a user's own config). */

@@ -96,6 +96,30 @@ describe.concurrent('streamproof validate', () => {
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(/<error message="STREAMPROOF_PROXY_CONFIG: /);
   });
 
+  test('a web location before the streaming /v1/, over two upstream servers: every name resolves, the /v1/ location is read, exit 0', async () => {
+    const r = await validate('--nginx', `${FIXTURES}/nginx-web-and-api.conf`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toContain('upstream llm-1:8000 (read from the config)');
+    expect(r.stdout).toContain('POST /v1/chat/completions is served by the server at nginx-web-and-api.conf:11, location /v1/ (nginx-web-and-api.conf:21)');
+    expect(r.stdout).toContain('proxy_buffering off (nginx-web-and-api.conf:25)');
+    expect(r.stdout).toContain('proxy_read_timeout 3600s (nginx-web-and-api.conf:26) ≥ 70 s tool pause');
+    expect(r.stdout).not.toContain('disagree');
+    expect(r.stdout).toContain('All 6 checks pass.');
+  });
+
+  test('LibreChat\'s nginx.conf (real-world): POST /v1/chat/completions hits its static location, never the model: exit 2, no verdict', async () => {
+    const r = await validate('--nginx', 'tests/fixtures/real-world/librechat/nginx.conf');
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(2);
+    expect(r.stderr).toContain('STREAMPROOF_CANNOT_TEST: 3 stream(s) never reached the mock LLM');
+    expect(r.stderr).toMatch(/token streaming.*: HTTP 4\d\d/);
+    expect(r.stderr).toContain('streamproof put its tap at api:3080 (read from the file)');
+    expect(r.stdout).not.toMatch(/\bFAIL\b|checks fail/);
+  });
+
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
     const r = await validate('--nginx', `${FIXTURES}/no-upstream.conf`);
     expect(r.left, 'containers left behind').toBe(0);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
-import { haproxyListenPortOf, haproxyUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream } from '../../harness/user-hops.ts';
+import { haproxyListenPortOf, haproxyUpstreamOf, loopbackUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream, readUserHops } from '../../harness/user-hops.ts';
 import { hopsFromArgs, staticPass } from '../../harness/validate.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/user-configs/${name}`, import.meta.url), 'utf8');
@@ -43,6 +43,52 @@ describe('upstream and listen port', () => {
       }
       expect(isStreamproofError(error) && error.code, bad).toBe('STREAMPROOF_BAD_OPTIONS');
     }
+  });
+});
+
+describe('files validate cannot test as written (real-world): no verdict, exit 2 before anything starts', () => {
+  const realWorld = (name: string) => `tests/fixtures/real-world/${name}`;
+
+  test('found in proxy_pass, upstream blocks and HAProxy server lines; names are not loopback', () => {
+    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('mastodon/nginx.conf'), 'utf8'))).toBe('127.0.0.1:3000');
+    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('ichrisbirch/chat.conf'), 'utf8'))).toBe('127.0.0.1:8505');
+    expect(loopbackUpstreamOf('haproxy', readFileSync(realWorld('sockjs-node/haproxy.cfg'), 'utf8'))).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://localhost:11434; }')).toBe('localhost:11434');
+    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://0.0.0.0:3001; }')).toBe('0.0.0.0:3001');
+    expect(loopbackUpstreamOf('nginx', fixture('nginx-default.conf'))).toBeUndefined();
+    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('librechat/nginx.conf'), 'utf8'))).toBeUndefined();
+  });
+
+  test('readUserHops: STREAMPROOF_CANNOT_TEST naming the file, the address and the fix; every file at once', () => {
+    let error: unknown;
+    try {
+      readUserHops([
+        { kind: 'nginx', file: realWorld('mastodon/nginx.conf') },
+        { kind: 'nginx', file: realWorld('ichrisbirch/chat.conf') },
+      ]);
+    } catch (e) {
+      error = e;
+    }
+    expect(isStreamproofError(error) && error.code).toBe('STREAMPROOF_CANNOT_TEST');
+    const message = (error as Error).message;
+    expect(message).toContain('2 problems');
+    expect(message).toMatch(/hop 1: .*mastodon\/nginx\.conf proxies to 127\.0\.0\.1:3000, a loopback address/);
+    expect(message).toMatch(/hop 2: .*ichrisbirch\/chat\.conf proxies to 127\.0\.0\.1:8505, a loopback address/);
+    expect(message).toMatch(/To fix: test a copy whose upstream is the name/);
+  });
+
+  test('a whole nginx.conf (socket.io), a template (dify default.conf) and a snippet (dify proxy.conf): named as such, not as lines nginx would refuse', () => {
+    const codeAndMessage = (file: string) => {
+      try {
+        readUserHops([{ kind: 'nginx', file: realWorld(file) }]);
+      } catch (e) {
+        return isStreamproofError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return 'no error';
+    };
+    expect(codeAndMessage('socket.io/nginx.conf')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*socket\.io\/nginx\.conf is a whole nginx\.conf .*\nTo fix: pass the file holding your server \{\} blocks/s);
+    expect(codeAndMessage('dify/conf.d/default.conf.template')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*default\.conf\.template is a template: it holds \$\{NGINX_PORT\}.*\nTo fix: render it as your deployment does/s);
+    expect(codeAndMessage('dify/proxy.conf.template')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*proxy\.conf\.template is a snippet for inside server \{\} or location \{\}.*\nTo fix: pass the site file that includes this snippet/s);
   });
 });
 

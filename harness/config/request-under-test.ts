@@ -1,0 +1,81 @@
+/**
+ * The request `validate` streams through a user's file (POST /v1/chat/completions, Host 127.0.0.1
+ * on the listen port, as the harness's client sends it) and what the file does with it: which
+ * server and location serve it, the upstream it proxies to, and every upstream host the file
+ * names. The real readers answer (harness/config/nginx, harness/config/haproxy), not regexes.
+ */
+import type { UpstreamAddress } from '../proxies/proxy-handle.ts';
+import { classifyHost } from './host-class.ts';
+import { describeLocation, readNginxConfigText, routeNginxRequest, type NginxConfig, type NginxConfigKind, type NginxEffectiveSettings, type NginxProxyTarget } from './nginx/index.ts';
+import { readHaproxyConfigText } from './haproxy/index.ts';
+
+export const CHAT_PATH = '/v1/chat/completions';
+/** The Host header of the harness's client: it connects to 127.0.0.1:<published port>. */
+export const CLIENT_HOST = '127.0.0.1';
+
+export interface NginxRequestUnderTest {
+  /** `server api.example.com (site.conf:7), location /v1/ (site.conf:15)`, for people. */
+  servedBy: string;
+  settings?: NginxEffectiveSettings;
+  /** Where the serving location proxies to; undefined when it does not proxy (a static or return location). */
+  upstream?: UpstreamAddress;
+}
+
+const where = (ref: { file: string; line: number }) => `${ref.file.split('/').pop()}:${ref.line}`;
+
+function targetAddress(target: NginxProxyTarget | undefined): UpstreamAddress | undefined {
+  if (!target || target.hasVariables) return undefined;
+  if (target.upstream) {
+    const server = target.upstream.servers.find((s) => !s.backup && !s.down && s.port !== undefined) ?? target.upstream.servers.find((s) => s.port !== undefined);
+    return server ? { host: server.host, port: server.port! } : undefined;
+  }
+  return target.effectivePort === undefined || target.hostClass === 'unix' ? undefined : { host: target.host, port: target.effectivePort };
+}
+
+function readNginx(file: string, text: string): NginxConfig | undefined {
+  try {
+    return readNginxConfigText(text, file);
+  } catch {
+    return undefined; // a file nginx itself refuses: nginx says why when it starts
+  }
+}
+
+/** A whole nginx.conf, a conf.d site file, or a snippet for inside server {} / location {}; and its `${NAME}` placeholders. */
+export function nginxFileShape(file: string, text: string): { kind: NginxConfigKind; placeholders: string[] } | undefined {
+  const config = readNginx(file, text);
+  return config && { kind: config.kind, placeholders: [...new Set(config.placeholders.map((p) => p.name))] };
+}
+
+export function nginxRequestUnderTest(file: string, text: string, listenPort: number, nginxVersion: string): NginxRequestUnderTest | undefined {
+  const config = readNginx(file, text);
+  if (!config) return undefined;
+  const route = routeNginxRequest(config, { host: CLIENT_HOST, port: listenPort, path: CHAT_PATH }, { nginxVersion });
+  const server = route.selection.server;
+  if (!server) return undefined;
+  const location = route.match?.location;
+  const fallback = route.fallback;
+  const servedBy = [`server at ${where(server.directive)}`, location ? `${describeLocation(location)} (${where(location.directive)})` : 'no location', fallback ? `then ${describeLocation(fallback.location)} (${where(fallback.location.directive)})` : '']
+    .filter(Boolean)
+    .join(', ');
+  const upstream = targetAddress(route.proxyTarget) ?? targetAddress(fallback?.proxyTarget);
+  const settings = route.proxyTarget ? route.settings : (fallback?.settings ?? route.settings);
+  return { servedBy, ...(settings ? { settings } : {}), ...(upstream ? { upstream } : {}) };
+}
+
+/** Every host name (not address) the file proxies to: each must resolve for the proxy to start. */
+export function upstreamNamesOf(kind: 'nginx' | 'haproxy', file: string, text: string): string[] {
+  const hosts: string[] = [];
+  if (kind === 'nginx') {
+    const config = readNginx(file, text);
+    if (!config) return [];
+    for (const pass of config.proxyPasses) if (!pass.target.upstream) hosts.push(pass.target.host);
+    for (const upstream of config.upstreams) for (const server of upstream.servers) hosts.push(server.host);
+  } else {
+    try {
+      for (const proxy of readHaproxyConfigText(text, file).proxies) for (const server of proxy.servers) hosts.push(server.host);
+    } catch {
+      return [];
+    }
+  }
+  return [...new Set(hosts.filter((host) => classifyHost(host) === 'name'))];
+}
