@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
 import { classifyHost } from './config/host-class.ts';
-import { nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
+import { haproxyRequestUnderTest, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
 import { StreamproofError, type ErrorCode } from './errors.ts';
 import type { UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
@@ -135,8 +135,12 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
     }
     let upstream: UpstreamAddress | undefined;
     const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
-    // nginx: the upstream of the location that serves POST /v1/chat/completions, not the first proxy_pass.
-    const routed = hop.kind === 'nginx' && !hop.upstream ? nginxRequestUnderTest(file, text, listenPort!, '1.22.1')?.upstream : undefined;
+    // The upstream of the location (nginx) or backend (HAProxy) that serves POST /v1/chat/completions,
+    // not the first proxy_pass or server line of the file.
+    const routed =
+      hop.upstream || listenPort === undefined ? undefined
+      : hop.kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1')?.upstream
+      : haproxyRequestUnderTest(file, text, listenPort)?.upstream;
     try {
       upstream = hop.upstream ? parseUpstream(hop.upstream) : (routed && classifyHost(routed.host) === 'name' ? routed : undefined) ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text));
     } catch (error) {

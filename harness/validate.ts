@@ -24,7 +24,7 @@ import type { ProxyKind } from './docker/images.ts';
 import { StreamproofError } from './errors.ts';
 import { effectiveTimeouts, haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
 import type { NginxEffectiveSettings, TrackedDirective } from './config/nginx/index.ts';
-import { CHAT_PATH, nginxRequestUnderTest } from './config/request-under-test.ts';
+import { CHAT_PATH, haproxyRequestUnderTest, nginxRequestUnderTest } from './config/request-under-test.ts';
 import { nginxIdleTimeoutMs, nginxTimeMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import { formatResults } from './report/reporter.ts';
@@ -183,14 +183,18 @@ function completionExpected(expect: Expectations): void {
 }
 
 interface HaproxyFacts {
+  /** Which backend POST /v1/chat/completions reaches, and by which rule (when the reader routed it). */
+  servedBy?: string;
   timeoutServerMs: number | undefined;
   noDelay: boolean;
   compression: boolean;
 }
 
-function haproxyFacts(cfg: string): HaproxyFacts {
+function haproxyFacts(cfg: string, where?: RequestWhere): HaproxyFacts {
   const text = stripComments(cfg);
+  const routed = where ? haproxyRequestUnderTest(where.file, cfg, where.listenPort) : undefined;
   return {
+    ...(routed ? { servedBy: routed.servedBy } : {}),
     timeoutServerMs: effectiveTimeouts(cfg).server.server,
     noDelay: /^\s*option\s+http-no-delay\b/m.test(text),
     compression: /^\s*(?:filter\s+)?compression\b/m.test(text),
@@ -198,7 +202,7 @@ function haproxyFacts(cfg: string): HaproxyFacts {
 }
 
 function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expectations } {
-  const lines: string[] = [];
+  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} reaches ${f.servedBy}`] : [];
   const expect: Expectations = {};
   const server = f.timeoutServerMs === undefined ? 'timeout server unset (infinite)' : `timeout server ${seconds(f.timeoutServerMs)}`;
   if (f.noDelay) {
@@ -220,7 +224,7 @@ function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expect
 
 /** What the config predicts, one line per finding, and the verdict it expects per check (version: the proxy's real one). */
 export function staticPass(kind: ProxyKind, text: string, version: string, where?: RequestWhere): { lines: string[]; expect: Expectations } {
-  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version, where)) : haproxyExpectations(haproxyFacts(text));
+  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version, where)) : haproxyExpectations(haproxyFacts(text, where));
 }
 
 // ─── Cause and fix of a failure ────────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ import { helpSection } from './run-options.ts';
 const EXIT_CODES = [
   '0  every check as expected (validate: every check passed)',
   '1  a check failed (run: a verdict differs from what the scenario expects)',
-  '2  cannot test: bad input or usage, a config the proxy did not start, no Docker engine, a missing prerequisite',
+  '2  cannot test (no verdict): bad input or usage, a config the proxy did not start, a stream that never reached the mock LLM, no Docker engine, a missing prerequisite',
   '3  a bug in streamproof (never a verdict)',
 ];
 

@@ -7,7 +7,7 @@
 import type { UpstreamAddress } from '../proxies/proxy-handle.ts';
 import { classifyHost } from './host-class.ts';
 import { describeLocation, readNginxConfigText, routeNginxRequest, type NginxConfig, type NginxConfigKind, type NginxEffectiveSettings, type NginxProxyTarget } from './nginx/index.ts';
-import { readHaproxyConfigText } from './haproxy/index.ts';
+import { readHaproxyConfigText, routeHaproxyConfigRequest } from './haproxy/index.ts';
 
 export const CHAT_PATH = '/v1/chat/completions';
 /** The Host header of the harness's client: it connects to 127.0.0.1:<published port>. */
@@ -78,4 +78,31 @@ export function upstreamNamesOf(kind: 'nginx' | 'haproxy', file: string, text: s
     }
   }
   return [...new Set(hosts.filter((host) => classifyHost(host) === 'name'))];
+}
+
+export interface HaproxyRequestUnderTest {
+  /** `backend llm (haproxy.cfg:31), by use_backend at haproxy.cfg:22`, or what answered instead. */
+  servedBy: string;
+  upstream?: UpstreamAddress;
+}
+
+/** HAProxy: the backend that POST /v1/chat/completions reaches through the file's frontend rules, and its first server. */
+export function haproxyRequestUnderTest(file: string, text: string, listenPort: number): HaproxyRequestUnderTest | undefined {
+  let config;
+  try {
+    config = readHaproxyConfigText(text, file);
+  } catch {
+    return undefined;
+  }
+  const route = routeHaproxyConfigRequest(config, { port: listenPort, host: CLIENT_HOST, path: CHAT_PATH, method: 'POST', src: '172.17.0.1', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+  const outcome = route.outcome;
+  if (outcome.kind === 'rejected') return { servedBy: `no backend: rejected by ${outcome.rule.keyword} at ${where(outcome.rule)}` };
+  if (outcome.kind === 'answered') return { servedBy: `no backend: answered by ${outcome.rule.keyword} ${outcome.action} at ${where(outcome.rule)}` };
+  if (outcome.kind === 'no-frontend') return { servedBy: `no backend: no frontend binds port ${listenPort}` };
+  if (outcome.kind === 'no-backend') return { servedBy: 'no backend: no use_backend matches and there is no default_backend' };
+  const backend = outcome.backend;
+  const by = outcome.by === 'default_backend' || outcome.by === 'listen' ? outcome.by : `${outcome.by.keyword} at ${where(outcome.by)}`;
+  const servedBy = `${backend ? `${backend.kind} ${backend.name} (${where(backend)})` : `backend ${outcome.name}`}, by ${by}`;
+  const server = backend?.servers.find((s) => !s.backup && !s.disabled && s.port !== undefined) ?? backend?.servers.find((s) => s.port !== undefined);
+  return { servedBy, ...(server ? { upstream: { host: server.host, port: server.port! } } : {}) };
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { nginxRequestUnderTest, upstreamNamesOf } from '../../harness/config/request-under-test.ts';
+import { haproxyRequestUnderTest, nginxRequestUnderTest, upstreamNamesOf } from '../../harness/config/request-under-test.ts';
 
 const path = (name: string) => `tests/fixtures/${name}`;
 const text = (name: string) => readFileSync(path(name), 'utf8');
@@ -61,5 +61,21 @@ describe('HAProxy: every server name', () => {
   test('addresses are not names: sockjs-node (127.0.0.1) and the haproxy example (192.0.2.x)', () => {
     expect(upstreamNamesOf('haproxy', path('real-world/sockjs-node/haproxy.cfg'), text('real-world/sockjs-node/haproxy.cfg'))).toEqual([]);
     expect(upstreamNamesOf('haproxy', path('real-world/haproxy-examples/basic-config-edge.cfg'), text('real-world/haproxy-examples/basic-config-edge.cfg'))).toEqual([]);
+  });
+});
+
+describe('HAProxy: the backend POST /v1/chat/completions reaches through the frontend rules', () => {
+  const haproxy = (name: string, port: number) => haproxyRequestUnderTest(path(name), text(name), port);
+
+  test('ailocal/openai-proxy: a path ACL sends it to studio:11434, not the first server line (api.ailocal.org)', () => {
+    const r = haproxy('real-world/ailocal-openai-proxy/openai-proxy.cfg', 2020);
+    expect(r?.servedBy).toMatch(/^backend backend_chat_completions \(openai-proxy\.cfg:\d+\), by use_backend at openai-proxy\.cfg:\d+$/);
+    expect(r?.upstream).toEqual({ host: 'studio', port: 11434 });
+  });
+
+  test('a default_backend; a request answered or rejected by the frontend names no upstream', () => {
+    expect(haproxy('user-configs/haproxy.cfg', 8000)).toEqual({ servedBy: 'backend llm_servers (haproxy.cfg:22), by default_backend', upstream: { host: 'llm-backend', port: 8000 } });
+    expect(haproxy('real-world/haproxy-examples/basic-config-edge.cfg', 80)?.upstream).toBeUndefined();
+    expect(haproxy('real-world/haproxy-examples/basic-config-edge.cfg', 80)?.servedBy).toMatch(/^no backend: answered by /);
   });
 });

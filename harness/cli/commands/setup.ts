@@ -11,6 +11,7 @@ export function register(program: Command): void {
       .command('setup')
       .description('check this host (Docker engine, images) and prepare the proxy images; with --install, also install and start what is missing')
       .option('--install', 'as root with apt-get, one call at a time: Debian docker.io (dockerd started detached), debootstrap where images must be built, Chromium with --browser')
+      .option('--install-docker', 'the same as --install')
       .option('--browser', 'also require Chromium (the browser-eventsource client, the HTML report check)'),
   )
     .addHelpText(
@@ -20,11 +21,11 @@ export function register(program: Command): void {
         'sudo npx streamproof setup --install       # a CI machine without Docker: installs docker.io and starts dockerd',
       ]),
     )
-    .action(async (options: RunOptions & { install?: boolean; browser?: boolean }) => {
+    .action(async (options: RunOptions & { install?: boolean; installDocker?: boolean; browser?: boolean }) => {
       applyRunOptions(options);
       const { ensurePrerequisites } = await import('../../host/prerequisites.ts');
       const { ensureDockerEngine } = await import('../../docker/daemon.ts');
-      const host = { install: options.install ?? false, log, lockWaitMs: readSettings().packageLockWaitSeconds * 1000 };
+      const host = { install: (options.install ?? false) || (options.installDocker ?? false), log, lockWaitMs: readSettings().packageLockWaitSeconds * 1000 };
       const engineAnswers = await ensureDockerAnswers().then(
         () => true,
         () => false,
