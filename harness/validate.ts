@@ -9,23 +9,23 @@
  * directive that causes it and the fix; where the static expectation and the measurement
  * disagree, the measurement wins and the report says so. With a report directory, results.json
  * and the reports generated from it are written there.
+ * The streams (validate/streams.ts), the static pass with cause and fix (validate/static-pass.ts)
+ * and the command line's hops (validate/hops-from-args.ts) live beside it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainBlame } from './chain/blame.ts';
 import { blameChain } from './chain/blame.ts';
 import { observeTap } from './chain/observation.ts';
-import type { CheckName, CheckResult, StreamEvidence, Verdict } from './model.ts';
+import type { CheckResult, StreamEvidence } from './model.ts';
 import { evaluateChecks } from './checks/index.ts';
 import { runSingleConnectionClient } from './clients/index.ts';
 import { STREAMPROOF_VERSION } from './clients/real/harness-clients.ts';
 import { SCRIPT_HEADER } from './mock-llm/index.ts';
 import type { ProxyKind } from './docker/images.ts';
 import { StreamproofError } from './errors.ts';
-import { effectiveTimeouts, haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
-import type { NginxEffectiveSettings, TrackedDirective } from './config/nginx/index.ts';
-import { CHAT_PATH, haproxyRequestUnderTest, nginxRequestUnderTest } from './config/request-under-test.ts';
-import { nginxIdleTimeoutMs, nginxTimeMs } from './proxies/nginx-config.ts';
+import { haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
+import { nginxIdleTimeoutMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import { formatResults } from './report/reporter.ts';
 import { HEADLINE } from './report/common.ts';
@@ -34,10 +34,10 @@ import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type 
 import { scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, UserHopsRefused, type StartedPath } from './stack.ts';
 import { buildTimeline } from './timeline.ts';
-import { readUserHops, stripComments, type ReadHop, type UserHopSpec } from './user-hops.ts';
+import { readUserHops, type ReadHop, type UserHopSpec } from './user-hops.ts';
+import { causeAndFix, seconds, staticPass } from './validate/static-pass.ts';
+import { RUN_NAMES, RUNS, TOOL_PAUSE_S, type Expectation, type Expectations, type RunName } from './validate/streams.ts';
 
-export const TOOL_PAUSE_S = 70;
-export const HEARTBEAT_S = 15;
 
 export interface ValidateOptions {
   /** Client side first: hop i's upstream resolves to hop i + 1, the last one's to the mock LLM. */
@@ -49,273 +49,9 @@ export interface ValidateOptions {
   reportDir?: string;
 }
 
-type RunName = 'streaming' | 'pause-heartbeats' | 'pause-silent';
-
-const RUNS: Record<RunName, { label: string; checks: CheckName[]; script: Record<string, unknown> }> = {
-  streaming: { label: 'token streaming (60 tokens, 20 ms apart)', checks: ['buffering', 'completion'], script: { tokens: 60, tokenIntervalMs: 20 } },
-  'pause-heartbeats': {
-    label: `${TOOL_PAUSE_S} s tool pause, heartbeats every ${HEARTBEAT_S} s`,
-    checks: ['heartbeat', 'completion'],
-    script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: TOOL_PAUSE_S }, heartbeatSeconds: HEARTBEAT_S },
-  },
-  'pause-silent': {
-    label: `${TOOL_PAUSE_S} s tool pause, no heartbeats`,
-    checks: ['heartbeat', 'completion'],
-    script: { tokens: 24, toolCall: { afterTokens: 8, pauseSeconds: TOOL_PAUSE_S } },
-  },
-};
-const RUN_NAMES = Object.keys(RUNS) as RunName[];
 /** A stream refused while the others ran is run alone up to this many times. */
 const ALONE_ATTEMPTS = 3;
 
-/** What the static pass predicts for one check of one run, and why. */
-interface Expectation {
-  verdict: Verdict;
-  because: string;
-}
-type Expectations = Partial<Record<`${RunName}.${CheckName}`, Expectation>>;
-
-// ─── Reading the config ─────────────────────────────────────────────────────────────────────────
-
-/** The value of an nginx directive (its first occurrence), or undefined when the site leaves it to nginx's default. */
-function nginxDirective(site: string, name: string): string | undefined {
-  return new RegExp(`^\\s*${name}\\s+([^;\\s]+)\\s*;`, 'm').exec(stripComments(site))?.[1];
-}
-
-function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = version.split('.').map(Number);
-  return a > major || (a === major && b >= minor);
-}
-
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-
-interface NginxFacts {
-  /** Which server and location serve POST /v1/chat/completions (when the reader routed it). */
-  servedBy?: string;
-  buffering: string;
-  bufferingSource: string;
-  httpVersion: string;
-  httpVersionSource: string;
-  readTimeoutMs: number;
-  readTimeoutSource: string;
-}
-
-/** The file and port the request under test comes in on: with them the real reader answers. */
-interface RequestWhere {
-  file: string;
-  listenPort: number;
-}
-
-/** `proxy_buffering off (site.conf:17)` for a value the file sets; undefined for nginx's default (the caller words those). */
-function writtenValue(settings: NginxEffectiveSettings, name: TrackedDirective): string | undefined {
-  const value = settings.directives[name].values[0];
-  if (!value || value.origin === 'default') return undefined;
-  return `${name} ${value.args.join(' ')} (${value.origin.file.split('/').pop()}:${value.origin.line})`;
-}
-
-function nginxFacts(site: string, version: string, where?: RequestWhere): NginxFacts {
-  const routed = where ? nginxRequestUnderTest(where.file, site, where.listenPort, version) : undefined;
-  const s = routed?.settings;
-  if (routed && s && s.proxyBuffering !== undefined && s.proxyHttpVersion !== undefined && s.proxyReadTimeoutMs !== undefined) {
-    const buffering = writtenValue(s, 'proxy_buffering');
-    const http = writtenValue(s, 'proxy_http_version');
-    const read = writtenValue(s, 'proxy_read_timeout');
-    return {
-      servedBy: routed.servedBy,
-      buffering: s.proxyBuffering ? 'on' : 'off',
-      bufferingSource: buffering ?? 'proxy_buffering on (default)',
-      httpVersion: s.proxyHttpVersion,
-      httpVersionSource: http ?? `proxy_http_version ${s.proxyHttpVersion} (nginx ${version}'s default; 1.0 up to 1.29.6, 1.1 from 1.29.7)`,
-      readTimeoutMs: s.proxyReadTimeoutMs,
-      readTimeoutSource: read ?? 'proxy_read_timeout 60s (default)',
-    };
-  }
-  return nginxFactsByPattern(site, version);
-}
-
-/** Without a route (no --listen match, variables, a file the reader cannot read): the first occurrence of each directive. */
-function nginxFactsByPattern(site: string, version: string): NginxFacts {
-  const buffering = nginxDirective(site, 'proxy_buffering');
-  const http = nginxDirective(site, 'proxy_http_version');
-  const read = nginxDirective(site, 'proxy_read_timeout');
-  const defaultHttp = versionAtLeast(version, 1, 29) ? '1.1' : '1.0';
-  return {
-    buffering: buffering ?? 'on',
-    bufferingSource: buffering ? `proxy_buffering ${buffering}` : 'proxy_buffering on (default)',
-    httpVersion: http ?? defaultHttp,
-    httpVersionSource: http ? `proxy_http_version ${http}` : `proxy_http_version ${defaultHttp} (nginx ${version}'s default; 1.0 up to 1.28, 1.1 from 1.29/1.30)`,
-    readTimeoutMs: read ? nginxTimeMs(read) : 60_000,
-    readTimeoutSource: read ? `proxy_read_timeout ${read}` : 'proxy_read_timeout 60s (default)',
-  };
-}
-
-function nginxExpectations(f: NginxFacts): { lines: string[]; expect: Expectations } {
-  const buffered = f.buffering !== 'off' && f.httpVersion === '1.0';
-  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} is served by the ${f.servedBy}`] : [];
-  const expect: Expectations = {};
-  if (buffered) {
-    lines.push(`proxy_buffering is on and the upstream is spoken to in HTTP/1.0 (${f.bufferingSource}, ${f.httpVersionSource}): events will arrive in bursts, and heartbeats will be held in the buffer`);
-    expect['streaming.buffering'] = { verdict: 'fail', because: 'proxy_buffering on with HTTP/1.0 upstream: events in bursts' };
-    expect['pause-heartbeats.heartbeat'] = { verdict: 'fail', because: 'heartbeats held in the buffer' };
-  } else {
-    const why = f.buffering === 'off' ? `${f.bufferingSource}: each event is passed on as it is read` : `${f.bufferingSource} but the upstream is spoken to in HTTP/${f.httpVersion} (${f.httpVersionSource}): the chunked body is passed on event by event`;
-    lines.push(why);
-    expect['streaming.buffering'] = { verdict: 'pass', because: why };
-  }
-  if (f.readTimeoutMs < TOOL_PAUSE_S * 1000) {
-    lines.push(`${f.readTimeoutSource} < ${TOOL_PAUSE_S} s tool pause: a pause without heartbeats will be cut after ${seconds(f.readTimeoutMs)}`);
-    expect['pause-silent.heartbeat'] = { verdict: 'fail', because: `${f.readTimeoutSource} < ${TOOL_PAUSE_S} s pause` };
-  } else {
-    lines.push(`${f.readTimeoutSource} ≥ ${TOOL_PAUSE_S} s tool pause: a silent pause will not be cut`);
-    expect['pause-silent.heartbeat'] = { verdict: 'pass', because: `${f.readTimeoutSource} ≥ ${TOOL_PAUSE_S} s` };
-  }
-  if (!buffered) {
-    const ok = f.readTimeoutMs > HEARTBEAT_S * 1000;
-    expect['pause-heartbeats.heartbeat'] = { verdict: ok ? 'pass' : 'fail', because: `${f.readTimeoutSource} ${ok ? '>' : '≤'} ${HEARTBEAT_S} s heartbeat interval` };
-  }
-  completionExpected(expect);
-  return { lines, expect };
-}
-
-/** A cut (if any) closes without the final chunk on nginx with HTTP/1.1-or-timeout and on HAProxy: the client sees it. */
-function completionExpected(expect: Expectations): void {
-  for (const run of RUN_NAMES) expect[`${run}.completion`] = { verdict: 'pass', because: 'a cut, if any, is visible to the client (no final chunk)' };
-}
-
-interface HaproxyFacts {
-  /** Which backend POST /v1/chat/completions reaches, and by which rule (when the reader routed it). */
-  servedBy?: string;
-  timeoutServerMs: number | undefined;
-  noDelay: boolean;
-  compression: boolean;
-}
-
-function haproxyFacts(cfg: string, where?: RequestWhere): HaproxyFacts {
-  const text = stripComments(cfg);
-  const routed = where ? haproxyRequestUnderTest(where.file, cfg, where.listenPort) : undefined;
-  return {
-    ...(routed ? { servedBy: routed.servedBy } : {}),
-    timeoutServerMs: effectiveTimeouts(cfg).server.server,
-    noDelay: /^\s*option\s+http-no-delay\b/m.test(text),
-    compression: /^\s*(?:filter\s+)?compression\b/m.test(text),
-  };
-}
-
-function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expectations } {
-  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} reaches ${f.servedBy}`] : [];
-  const expect: Expectations = {};
-  const server = f.timeoutServerMs === undefined ? 'timeout server unset (infinite)' : `timeout server ${seconds(f.timeoutServerMs)}`;
-  if (f.noDelay) {
-    lines.push('option http-no-delay: each event is sent at once');
-    expect['streaming.buffering'] = { verdict: 'pass', because: 'option http-no-delay' };
-  } else {
-    lines.push('no option http-no-delay: the kernel may hold small events up to 200 ms (MSG_MORE); delay p95 passes the 250 ms threshold narrowly');
-    expect['streaming.buffering'] = { verdict: 'pass', because: 'HAProxy does not buffer; MSG_MORE delays stay under 250 ms' };
-  }
-  if (f.compression) lines.push('compression is configured: if it covers text/event-stream, HAProxy 2.6 holds each compressed event until the next arrives');
-  const cutsPause = f.timeoutServerMs !== undefined && f.timeoutServerMs < TOOL_PAUSE_S * 1000;
-  lines.push(cutsPause ? `${server} < ${TOOL_PAUSE_S} s tool pause: a pause without heartbeats will be cut after ${seconds(f.timeoutServerMs!)}` : `${server} ≥ ${TOOL_PAUSE_S} s tool pause: a silent pause will not be cut`);
-  expect['pause-silent.heartbeat'] = { verdict: cutsPause ? 'fail' : 'pass', because: `${server} ${cutsPause ? '<' : '≥'} ${TOOL_PAUSE_S} s pause` };
-  const beatsCut = f.timeoutServerMs !== undefined && f.timeoutServerMs <= HEARTBEAT_S * 1000;
-  expect['pause-heartbeats.heartbeat'] = { verdict: beatsCut ? 'fail' : 'pass', because: `${server} ${beatsCut ? '≤' : '>'} ${HEARTBEAT_S} s heartbeat interval` };
-  completionExpected(expect);
-  return { lines, expect };
-}
-
-/** What the config predicts, one line per finding, and the verdict it expects per check (version: the proxy's real one). */
-export function staticPass(kind: ProxyKind, text: string, version: string, where?: RequestWhere): { lines: string[]; expect: Expectations } {
-  return kind === 'nginx' ? nginxExpectations(nginxFacts(text, version, where)) : haproxyExpectations(haproxyFacts(text, where));
-}
-
-// ─── Cause and fix of a failure ────────────────────────────────────────────────────────────────
-
-/** `role`: on a chain, the box the taps found holding the heartbeats, whoever cut the stream after. */
-function causeAndFix(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult, role?: 'holds-heartbeats', where?: RequestWhere): string {
-  const f = result.figures;
-  const cut = f.survived === 0 && role !== 'holds-heartbeats';
-  if (kind === 'nginx') {
-    const n = nginxFacts(text, version, where);
-    if (result.check === 'buffering') {
-      return n.buffering !== 'off'
-        ? `${n.bufferingSource} with the upstream spoken to in HTTP/${n.httpVersion} (${n.httpVersionSource}): nginx holds events in its buffers (p95 ${Math.round(f.delayP95Ms ?? 0)} ms): add \`proxy_buffering off;\` (and \`proxy_http_version 1.1;\`) to the location that proxies the stream`
-        : `events delayed (p95 ${Math.round(f.delayP95Ms ?? 0)} ms) although proxy_buffering is off: look for gzip on text/event-stream or a box behind nginx`;
-    }
-    if (result.check === 'heartbeat' && run === 'pause-heartbeats' && !cut) {
-      return `heartbeats held back (max gap ${Math.round(f.maxGapMs ?? 0)} ms): ${n.bufferingSource} with HTTP/${n.httpVersion} upstream keeps them in the buffer: add \`proxy_buffering off;\``;
-    }
-    if (result.check === 'heartbeat' && cut) {
-      return run === 'pause-silent'
-        ? `${n.readTimeoutSource} < ${TOOL_PAUSE_S} s tool pause and no heartbeat reached the client: send heartbeats every ≤ ${HEARTBEAT_S} s or raise proxy_read_timeout (e.g. 3600s)`
-        : `cut although heartbeats were sent every ${HEARTBEAT_S} s: ${n.readTimeoutSource}; raise proxy_read_timeout above the heartbeat interval, and check \`proxy_buffering off;\` so heartbeats are passed on`;
-    }
-    if (result.check === 'completion' && f.silentTruncation === 1) {
-      return `the stream ended cleanly without its terminator (a silent truncation): add \`proxy_http_version 1.1;\` so nginx closes without the final chunk and the client sees the cut`;
-    }
-  } else {
-    const h = haproxyFacts(text);
-    if (result.check === 'buffering') {
-      return h.compression
-        ? `compression on the event stream holds events (p95 ${Math.round(f.delayP95Ms ?? 0)} ms): exclude text/event-stream from \`compression type\``
-        : h.noDelay
-          ? `events delayed (p95 ${Math.round(f.delayP95Ms ?? 0)} ms) although option http-no-delay is set: look at filters or a box behind HAProxy`
-          : `no option http-no-delay: HAProxy sends with MSG_MORE and the kernel holds small events (p95 ${Math.round(f.delayP95Ms ?? 0)} ms): add \`option http-no-delay\` to the backend`;
-    }
-    if (result.check === 'heartbeat' && cut) {
-      const server = h.timeoutServerMs === undefined ? 'timeout server (unset)' : `timeout server ${seconds(h.timeoutServerMs)}`;
-      return run === 'pause-silent'
-        ? `${server} < ${TOOL_PAUSE_S} s tool pause and no heartbeat reached the client: send heartbeats every ≤ ${HEARTBEAT_S} s or raise \`timeout server\` in the backend (e.g. 3600s)`
-        : `cut although heartbeats were sent every ${HEARTBEAT_S} s: ${server}; raise \`timeout server\` above the heartbeat interval`;
-    }
-    if (result.check === 'heartbeat') return `heartbeats held back (max gap ${Math.round(f.maxGapMs ?? 0)} ms): look for compression or a filter holding the response`;
-  }
-  return result.detail;
-}
-
-// ─── The command line ──────────────────────────────────────────────────────────────────────────
-
-/** One `--nginx`, `--haproxy` or `--upstream` of the command line, in order. */
-export interface HopArg {
-  option: 'nginx' | 'haproxy' | 'upstream';
-  value: string;
-}
-
-function usage(problem: string, fix: string): StreamproofError {
-  return new StreamproofError('STREAMPROOF_USAGE', problem, fix);
-}
-
-const CHAIN_EXAMPLE = 'e.g. streamproof validate --haproxy ./edge.cfg --upstream app-nginx:8080 --nginx ./site.conf --upstream llm-backend:8000';
-
-/**
- * The hops, client side first, in command-line order; an `--upstream` belongs to the file just
- * before it. With one file, `--upstream` may stand anywhere, as it always could.
- */
-export function hopsFromArgs(args: readonly HopArg[]): UserHopSpec[] {
-  const hops: UserHopSpec[] = [];
-  const before: string[] = [];
-  for (const { option, value } of args) {
-    if (option !== 'upstream') {
-      hops.push({ kind: option, file: value });
-      continue;
-    }
-    const last = hops.at(-1);
-    if (!last) before.push(value);
-    else if (last.upstream !== undefined) throw usage(`two --upstream after ${last.file} (${last.upstream}, ${value})`, `give each file one --upstream, right after it; ${CHAIN_EXAMPLE}`);
-    else last.upstream = value;
-  }
-  if (hops.length === 0) throw usage('validate needs a config: --nginx <file> or --haproxy <file> (several, in order, for a chain)', 'e.g. streamproof validate --nginx ./site.conf --upstream llm-backend:8000');
-  if (before.length > 0) {
-    const only = hops[0]!;
-    if (hops.length > 1 || before.length > 1 || only.upstream !== undefined) {
-      throw usage(`--upstream ${before[0]} comes before any --nginx or --haproxy, so it belongs to no file of the chain`, `put each file's --upstream right after it; ${CHAIN_EXAMPLE}`);
-    }
-    only.upstream = before[0]!;
-  }
-  return hops;
-}
-
-// ─── Reading the hops ───────────────────────────────────────────────────────────────────────────
-
-/** A hop as read: the user's file, its text, and what it says (its upstream, its listen port). */
 // ─── Starting the chain ─────────────────────────────────────────────────────────────────────────
 
 /** A config refusal names the file in the container: say which line of the user's file that is. */

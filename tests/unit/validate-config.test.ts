@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { haproxyListenPortOf, haproxyUpstreamOf, loopbackUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream, readUserHops } from '../../harness/user-hops.ts';
-import { hopsFromArgs, staticPass } from '../../harness/validate.ts';
+import { hopsFromArgs } from '../../harness/validate/hops-from-args.ts';
+import { staticPass } from '../../harness/validate/static-pass.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/user-configs/${name}`, import.meta.url), 'utf8');
 

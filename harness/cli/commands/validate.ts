@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ensureDockerAnswers } from '../../docker/engine.ts';
 import { isStreamproofError } from '../../errors.ts';
 import { readSettings } from '../../settings.ts';
-import type { HopArg } from '../../validate.ts';
+import type { HopArg } from '../../validate/hops-from-args.ts';
 import { applyRunOptions, helpSection, log, withRunOptions } from '../run-options.ts';
 
 export function register(program: Command): void {
@@ -35,7 +35,8 @@ export function register(program: Command): void {
       .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)'),
   ).action(async (options: { reportDir?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
-    const { hopsFromArgs, validateConfig, writeBadInputReports } = await import('../../validate.ts');
+    const { validateConfig, writeBadInputReports } = await import('../../validate.ts');
+    const { hopsFromArgs } = await import('../../validate/hops-from-args.ts');
     const files = hopArgs.filter((arg) => arg.option !== 'upstream').map((arg) => arg.value);
     // Bad input still leaves report files when asked for: CI publishes why (exit 2), not nothing.
     const reportingBadInput = async <T>(work: () => Promise<T> | T): Promise<T> => {
