@@ -47,6 +47,8 @@ export interface ValidateOptions {
   print: (line: string) => void;
   /** Where to write results.json, junit.xml, summary.md and report.html; none when absent. */
   reportDir?: string;
+  /** Handed the run's results.json content at the end (`--format json` prints it on stdout). */
+  emitResults?: (results: ResultsFile) => void;
 }
 
 /** A stream refused while the others ran is run alone up to this many times. */
@@ -325,8 +327,9 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   }
   print('', failures.length === 0 ? `All ${rows.length} checks pass.` : `${failures.length} of ${rows.length} checks fail.`);
 
+  const results = resultsFile({ rows, streams, chains, blameOf, timeScale, durationMs: Date.now() - startedAt, hops });
+  options.emitResults?.(results);
   if (options.reportDir) {
-    const results = resultsFile({ rows, streams, chains, blameOf, timeScale, durationMs: Date.now() - startedAt, hops });
     mkdirSync(options.reportDir, { recursive: true });
     const path = join(options.reportDir, 'results.json');
     writeFileSync(path, formatResults(results));
@@ -343,7 +346,16 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
  * publishes the reports shows why (exit code 2) instead of an empty or missing report.
  */
 export function writeBadInputReports(reportDir: string, files: string[], error: Error & { code?: string }): string[] {
-  const results: ResultsFile = {
+  const results = badInputResults(files, error);
+  mkdirSync(reportDir, { recursive: true });
+  const path = join(reportDir, 'results.json');
+  writeFileSync(path, formatResults(results));
+  return [path, ...writeReports(results, reportDir)];
+}
+
+/** results.json of a validate that gave no verdict: no check, the error that says why. */
+export function badInputResults(files: string[], error: Error & { code?: string }): ResultsFile {
+  return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     streamproof: STREAMPROOF_VERSION,
     generatedAt: new Date().toISOString(),
@@ -356,10 +368,6 @@ export function writeBadInputReports(reportDir: string, files: string[], error: 
     errors: [{ scenario: 'validate', test: files.join(' > '), message: error.code ? `${error.code}: ${error.message}` : error.message }],
     summary: { checks: 0, asExpected: 0, unexpected: 0, errors: 1 },
   };
-  mkdirSync(reportDir, { recursive: true });
-  const path = join(reportDir, 'results.json');
-  writeFileSync(path, formatResults(results));
-  return [path, ...writeReports(results, reportDir)];
 }
 
 /**

@@ -49,12 +49,15 @@ describe.concurrent('streamproof validate', () => {
     expect(r.stdout).toContain('proxy_read_timeout 60s (default) < 70 s tool pause and no heartbeat reached the client');
   });
 
-  test('a hardened nginx site, on its own listen port, with --upstream: exit 0', async () => {
-    const r = await validate('--nginx', `${FIXTURES}/nginx-hardened.conf`, '--upstream', 'llm-backend:8000');
+  test('a hardened nginx site, on its own listen port, with --upstream, --format json: exit 0, results.json on stdout, the report on stderr', async () => {
+    const r = await validate('--nginx', `${FIXTURES}/nginx-hardened.conf`, '--upstream', 'llm-backend:8000', '--format', 'json');
     expect(r.left, 'containers left behind').toBe(0);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('listen port 8443');
-    expect(r.stdout).toContain('All 6 checks pass.');
+    expect(r.stderr).toContain('listen port 8443');
+    expect(r.stderr).toContain('All 6 checks pass.');
+    const results = JSON.parse(r.stdout) as ResultsFile;
+    expect(results.summary).toEqual({ checks: 6, asExpected: 6, unexpected: 0, errors: 0 });
+    expect(results.proxies.map((p) => `${p.kind}:${p.profile}`)).toEqual(['nginx:nginx-hardened']);
   });
 
   test('an haproxy.cfg with the stock 50 s timeout server: exit 1, timeout server named with its fix', async () => {
@@ -110,14 +113,18 @@ describe.concurrent('streamproof validate', () => {
   });
 
   test('LibreChat\'s nginx.conf (real-world): POST /v1/chat/completions hits its static location, never the model: exit 2, no verdict', async () => {
-    const r = await validate('--nginx', 'tests/fixtures/real-world/librechat/nginx.conf');
+    const r = await validate('--nginx', 'tests/fixtures/real-world/librechat/nginx.conf', '--format', 'json');
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.left, 'containers left behind').toBe(0);
     expect(r.code, out).toBe(2);
     expect(r.stderr).toContain('STREAMPROOF_CANNOT_TEST: 3 stream(s) never reached the mock LLM');
     expect(r.stderr).toMatch(/token streaming.*: HTTP 4\d\d/);
     expect(r.stderr).toContain('streamproof put its tap at api:3080 (read from the file)');
-    expect(r.stdout).not.toMatch(/\bFAIL\b|checks fail/);
+    expect(r.stderr).not.toMatch(/\bFAIL\b|checks fail/);
+    // --format json: stdout is still one results.json, with no check and the reason.
+    const results = JSON.parse(r.stdout) as ResultsFile;
+    expect(results.summary).toEqual({ checks: 0, asExpected: 0, unexpected: 0, errors: 1 });
+    expect(results.errors[0]!.message).toMatch(/^STREAMPROOF_CANNOT_TEST: /);
   });
 
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
@@ -170,7 +177,8 @@ describe.concurrent('streamproof validate, a chain (edge HAProxy in front of the
     // Measured (bookworm, scale 0.1, 3 runs): nginx adds 274-343 ms p95 and holds the heartbeats; the
     // edge's timeout server (5 s scaled) cuts both pauses at 5.0-5.1 s.
     const v = String.raw`@\d+\.\d+\.\d+`;
-    expect(r.stdout).toMatch(new RegExp(String.raw`heartbeats every 15 s: nginx:app-nginx-default${v} is the first box that buffers \(\+[\d.]+ ms p95\); nginx:app-nginx-default${v} holds the heartbeats; haproxy:edge-stock${v} cut the stream\.`));
+    // Once in 6 local runs of this file (none in CI) this line read otherwise: the whole output goes with a failure.
+    expect(r.stdout, r.stdout).toMatch(new RegExp(String.raw`heartbeats every 15 s: nginx:app-nginx-default${v} is the first box that buffers \(\+[\d.]+ ms p95\); nginx:app-nginx-default${v} holds the heartbeats; haproxy:edge-stock${v} cut the stream\.`));
     const app = `blamed by the taps: ${resolve(REPO_ROOT, CHAIN, 'app-nginx-default.conf')} (nginx:app-nginx-default@`;
     const edge = `blamed by the taps: ${resolve(REPO_ROOT, CHAIN, 'edge-stock.cfg')} (haproxy:edge-stock@`;
     const blamed = r.stdout.split('\n').filter((line) => line.includes('blamed by the taps:'));

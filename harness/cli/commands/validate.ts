@@ -1,5 +1,5 @@
 /** `streamproof validate`: the standard streams through the user's own config files. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ensureDockerAnswers } from '../../docker/engine.ts';
 import { isStreamproofError } from '../../errors.ts';
 import { readSettings } from '../../settings.ts';
@@ -31,11 +31,14 @@ export function register(program: Command): void {
         'npx streamproof validate --nginx ./deploy/site.conf',
         'npx streamproof validate --haproxy ./edge/haproxy.cfg --nginx ./deploy/site.conf --report-dir reports/validate',
         'npx streamproof validate --nginx ./site.conf --image nginx=nginx:1.27.3-alpine   # the image you deploy',
+        'npx streamproof validate --nginx ./site.conf --format json > results.json          # results.json on stdout, the report on stderr',
       ]))
-      .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)'),
-  ).action(async (options: { reportDir?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
+      .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)')
+      .addOption(new Option('--format <format>', 'text: the report for people on stdout; json: results.json on stdout (the report for people goes to stderr)').choices(['text', 'json']).default('text')),
+  ).action(async (options: { reportDir?: string; format: 'text' | 'json'; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
-    const { validateConfig, writeBadInputReports } = await import('../../validate.ts');
+    const { badInputResults, validateConfig, writeBadInputReports } = await import('../../validate.ts');
+    const { formatResults } = await import('../../report/reporter.ts');
     const { hopsFromArgs } = await import('../../validate/hops-from-args.ts');
     const files = hopArgs.filter((arg) => arg.option !== 'upstream').map((arg) => arg.value);
     // Bad input still leaves report files when asked for: CI publishes why (exit 2), not nothing.
@@ -44,12 +47,14 @@ export function register(program: Command): void {
         return await work();
       } catch (error) {
         if (options.reportDir && isStreamproofError(error)) writeBadInputReports(options.reportDir, files, error);
+        // json: stdout stays one results.json, here with no check and the error that says why.
+        if (options.format === 'json' && isStreamproofError(error)) process.stdout.write(formatResults(badInputResults(files, error)));
         throw error;
       }
     };
     const hops = await reportingBadInput(() => hopsFromArgs(hopArgs));
     const { beginRun, removeRunContainersNow, startReaper } = await import('../../docker/run-registry.ts');
-    await ensureDockerAnswers();
+    await reportingBadInput(() => ensureDockerAnswers());
     // An image the user named is pulled now, once: one that cannot be is bad input, before any container.
     const { resolvePinnedImage } = await import('../../docker/images.ts');
     await reportingBadInput(() => Promise.all(Object.values(readSettings().proxyImages).map((image) => resolvePinnedImage(image, log))));
@@ -70,7 +75,8 @@ export function register(program: Command): void {
         timeScale: settings.timeScale,
         // Every file's kind given an image (--image): that image is the one version.
         versions: hops.every((hop) => settings.proxyImages[hop.kind]) ? settings.versions.slice(0, 1) : settings.versions,
-        print: (line) => process.stdout.write(`${line}\n`),
+        print: (line) => (options.format === 'json' ? process.stderr : process.stdout).write(`${line}\n`),
+        ...(options.format === 'json' ? { emitResults: (results) => process.stdout.write(formatResults(results)) } : {}),
         ...(options.reportDir ? { reportDir: options.reportDir } : {}),
       }),
     );
