@@ -25,11 +25,12 @@ function ownerAlive(): boolean {
 
 /**
  * After the owner is gone, containers can still appear: a create request its workers sent just
- * before they died completes at the daemon afterwards (seen after SIGINT: three containers in state
- * "created", 30 s later). So removal repeats until nothing of the run has turned up for a while.
+ * before they died completes at the daemon afterwards (seen after SIGINT on a loaded machine: three
+ * containers in state "created" 30 s later; a 5 s quiet window missed them once in fresh-machine
+ * CI). So removal repeats until nothing of the run has turned up for 30 s.
  */
-const QUIET_MS = 5_000;
-const GIVE_UP_MS = 60_000;
+const QUIET_MS = 30_000;
+const GIVE_UP_MS = 120_000;
 
 async function removeUntilQuiet(runId: string): Promise<void> {
   const started = Date.now();
