@@ -1,11 +1,12 @@
 /**
  * buffering: how late each event reached the client (arrival − emission). Events of the first
- * connection are matched to the origin's emitted events by order; a buffering proxy shows up as
+ * connection (the first to reach the origin, judged-connection.ts) are matched to the origin's emitted events by order; a buffering proxy shows up as
  * large delays and bursts of events emitted far apart but arriving together.
  */
 import { tokenTextOf } from '../clients/sse-connection.ts';
 import type { Check, EmittedItem, RecordedConnection, ServedRequest, StreamEvidence } from '../model.ts';
-import { pickThresholds, roundMs, servedFor, type Thresholds } from './thresholds.ts';
+import { describeUnserved, judgedConnection } from './judged-connection.ts';
+import { pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
 
 const KEYS = ['delayP95Ms', 'delayMaxMs', 'burstWindowMs', 'burstMinEmitGapMs'] as const;
 
@@ -50,9 +51,10 @@ export function bufferingCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
   return {
     name: 'buffering',
     evaluate({ run, served, intent }) {
-      const first = run.connections[0];
+      const judged = judgedConnection(run.connections, served);
+      const first = judged.connection;
       const injectedMs = intent.injectedDelayMs ?? 0;
-      const arrivals = first ? matchArrivals(first, servedFor(served, first.requestId, 0)) : undefined;
+      const arrivals = first ? matchArrivals(first, judged.request) : undefined;
       const events = arrivals?.events ?? [];
 
       // Judged on the delay beyond what the scenario injected on purpose.
@@ -77,7 +79,7 @@ export function bufferingCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
         check: 'buffering',
         verdict: pass ? 'pass' : 'fail',
         expected: `delay p95 ≤ ${thresholds.delayP95Ms} ms, max ≤ ${thresholds.delayMaxMs} ms${injectedMs ? ` beyond ${roundMs(injectedMs)} ms injected` : ''}`,
-        measured: events.length ? `delay p95 ${fmt(delayP95Ms)} ms, max ${fmt(delayMaxMs)} ms; ${burstEvents} burst events` : 'no events to match',
+        measured: (events.length ? `delay p95 ${fmt(delayP95Ms)} ms, max ${fmt(delayMaxMs)} ms; ${burstEvents} burst events` : 'no events to match') + describeUnserved(judged.unserved),
         figures: {
           delayP50Ms: roundMs(delayP50Ms),
           delayP95Ms: roundMs(delayP95Ms),

@@ -1,10 +1,12 @@
 /**
- * heartbeat: did the stream survive the tool-call pause on its first connection, and did the
+ * heartbeat: did the stream survive the tool-call pause on its first connection (the first to reach
+ * the origin, judged-connection.ts), and did the
  * heartbeats reach the client in time (a proxy that buffers them lets the silence grow anyway)?
  */
 import type { Check, RecordedConnection, StreamEvidence } from '../model.ts';
 import { matchArrivals } from './buffering.ts';
-import { pickThresholds, roundMs, servedFor, type Thresholds } from './thresholds.ts';
+import { describeUnserved, judgedConnection } from './judged-connection.ts';
+import { pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
 
 const KEYS = ['maxGapFactor', 'gapSlackMs'] as const;
 
@@ -13,18 +15,19 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
   return {
     name: 'heartbeat',
     evaluate({ run, served, intent }) {
-      const first = run.connections[0];
+      const judged = judgedConnection(run.connections, served);
+      const first = judged.connection;
       const pauseMs = intent.toolPauseMs ?? null;
       const intervalMs = intent.heartbeatIntervalMs ?? null;
       // A client that sees no raw reads (a browser page) cannot measure silences: not measurable, not judged.
       const readsSeen = first !== undefined && !first.unseenByClient?.includes('chunks');
       const { maxGapMs, silenceBeforeEndMs } = readsSeen ? silences(first) : { maxGapMs: null, silenceBeforeEndMs: null };
-      const request = first ? servedFor(served, first.requestId, 0) : undefined;
+      const request = judged.request;
       // Without the origin's record, comments are the only heartbeats the client can tell apart.
       const arrivals = first && request ? matchArrivals(first, request) : undefined;
       const heartbeatsSent = arrivals ? arrivals.emittedHeartbeats : null;
       const heartbeatsArrived = first?.unseenByClient?.includes('comments') ? null : arrivals ? arrivals.heartbeats.length : (first?.comments.length ?? null);
-      const survived = first?.end.kind === 'terminator' && run.connections.length === 1;
+      const survived = first?.end.kind === 'terminator' && judged.later === 0;
       const allowedGapMs = intervalMs === null ? null : intervalMs * thresholds.maxGapFactor + thresholds.gapSlackMs;
       const gapOk = allowedGapMs === null || !readsSeen || (maxGapMs !== null && maxGapMs <= allowedGapMs);
 
@@ -35,11 +38,12 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
       const format = intent.heartbeatFormat === 'anthropic-ping' ? '`event: ping`' : 'comment';
       const beats = intervalMs === null ? 'no heartbeats scripted' : `${heartbeatsArrived ?? '?'}/${heartbeatsSent ?? '?'} ${format} heartbeats arrived`;
       const gap = readsSeen ? `max gap ${fmt(maxGapMs)} ms` : `max gap not measurable (the ${run.client} client sees no raw reads)`;
-      const measured = survived
-        ? `survived on one connection; ${gap}; ${beats}`
-        : first
-          ? `cut after ${fmt(silenceBeforeEndMs)} ms of silence (${first.end.kind}); ${gap}; ${beats}`
-          : 'no connection recorded';
+      const measured =
+        (survived
+          ? `survived on one connection; ${gap}; ${beats}`
+          : first
+            ? `cut after ${fmt(silenceBeforeEndMs)} ms of silence (${first.end.kind}${first.end.message ? `: ${first.end.message}` : ''}); ${gap}; ${beats}`
+            : 'no connection recorded') + describeUnserved(judged.unserved);
       let detail: string;
       if (!first) detail = 'The client recorded no connection.';
       else if (!survived && droppedByClient)
@@ -49,7 +53,7 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
       else if (!survived)
         detail = `The first connection ended ${first.end.kind} after ${fmt(silenceBeforeEndMs)} ms without bytes${
           intent.idleTimeoutMs !== undefined ? ` (path idle timeout ${intent.idleTimeoutMs} ms)` : ''
-        }${run.connections.length > 1 ? `; the client needed ${run.connections.length} connections` : ''}.`;
+        }${judged.later > 0 ? `; the client needed ${judged.later + 1} connections` : ''}.`;
       else if (!gapOk)
         detail = `Survived, but the client saw ${fmt(maxGapMs)} ms of silence against ${fmt(allowedGapMs)} ms allowed: heartbeats were held back on the way.`;
       else detail = `The connection stayed open${pauseMs !== null ? ` through the ${pauseMs} ms pause` : ''}; ${beats}.`;

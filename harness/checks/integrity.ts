@@ -5,14 +5,15 @@
  * the JSON the origin wrote.
  */
 import type { Check, StreamEvidence } from '../model.ts';
-import { servedFor } from './thresholds.ts';
+import { describeUnserved, judgedConnection } from './judged-connection.ts';
 
 export function integrityCheck(): Check<StreamEvidence> {
   return {
     name: 'integrity',
     evaluate({ run, served }) {
-      const first = run.connections[0];
-      const request = first ? servedFor(served, first.requestId, 0) : undefined;
+      const judged = judgedConnection(run.connections, served);
+      const first = judged.connection;
+      const request = judged.request;
       // What a client parses as events: scripted events, and heartbeats sent as events (Anthropic ping).
       const emittedEvents = request?.emitted.filter((item) => item.kind === 'event' || item.event !== undefined).length ?? null;
       const arrivedEvents = first?.events.length ?? 0;
@@ -25,7 +26,7 @@ export function integrityCheck(): Check<StreamEvidence> {
         check: 'integrity',
         verdict: pass ? 'pass' : 'fail',
         expected: `every emitted event arrives once and parses (${emittedEvents ?? '?'} events${complete ? '' : ', or a prefix of them on a cut stream'})`,
-        measured: `${arrivedEvents} events arrived, ${malformed} malformed`,
+        measured: `${arrivedEvents} events arrived, ${malformed} malformed${describeUnserved(judged.unserved)}`,
         figures: { emittedEvents, arrivedEvents, malformedEvents: malformed, chunksArrived: first?.chunks.length ?? 0 },
         thresholds: {},
         detail: pass

@@ -176,6 +176,45 @@ describe('heartbeat', () => {
     expect(result.detail).toMatch(/idle timeout 6000 ms.*2 connections/);
   });
 
+  // The CI case: Chromium's first EventSource request failed before its head and reached nothing;
+  // its own reconnect 3 s later was served and survived the pause.
+  const afterUnservedAttempt = (servedRequests: ServedRequest[]) =>
+    evidence({
+      connections: [
+        { ...connection({ kind: 'connect-error', endAt: 40 }), requestId: undefined, headersAtMs: undefined, status: undefined, end: { kind: 'connect-error', atMs: at(40), message: 'net::ERR_EMPTY_RESPONSE' } },
+        connection({ requestId: 'req-2', startedAtMs: at(3040), headersAtMs: at(3041), events: arrived([3050, 4050]), unseenByClient: ['comments', 'chunks'], chunks: [], endAt: 4051 }),
+      ],
+      served: servedRequests,
+      intent: { toolPauseMs: 1000, heartbeatIntervalMs: 200 },
+    });
+
+  test('an attempt that never reached the origin is named, not judged: the first served connection is', () => {
+    const ev = afterUnservedAttempt([served({ requestId: 'req-2', emitted: [...emitted([3049, 4049]), ...heartbeats(beatTimes.map((ms) => ms + 3040))] })]);
+    const heartbeat = heartbeatCheck().evaluate(ev);
+    expect(heartbeat.verdict).toBe('pass');
+    expect(heartbeat.figures).toMatchObject({ survived: 1, heartbeatsSent: 4 });
+    expect(heartbeat.measured).toContain('1 earlier attempt never reached the model (net::ERR_EMPTY_RESPONSE), not judged');
+    const buffering = bufferingCheck().evaluate(ev);
+    expect(buffering.verdict).toBe('pass');
+    expect(buffering.measured).toMatch(/^delay p95 1.0 ms.*1 earlier attempt never reached the model/);
+  });
+
+  test('an attempt the origin did serve (a request no connection claims) stays judged: it was the stream', () => {
+    const ev = afterUnservedAttempt([
+      served({ requestId: 'req-1', emitted: emitted([30]) }),
+      served({ requestId: 'req-2', emitted: [...emitted([3049, 4049])] }),
+    ]);
+    const heartbeat = heartbeatCheck().evaluate(ev);
+    expect(heartbeat.verdict).toBe('fail');
+    expect(heartbeat.measured).toMatch(/^cut after 40 ms of silence \(connect-error: net::ERR_EMPTY_RESPONSE\)/);
+  });
+
+  test('a client whose only connection failed before its head keeps that failure judged', () => {
+    const only = afterUnservedAttempt([]);
+    only.run.connections.pop();
+    expect(heartbeatCheck().evaluate(only).verdict).toBe('fail');
+  });
+
   test('fails: survived, but heartbeats arrived late (held back on the way)', () => {
     const ev = survivedWithBeats();
     // the proxy released all heartbeats together with the next token
