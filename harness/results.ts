@@ -145,6 +145,27 @@ export interface ResultsFile {
   /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
   errors: Array<{ scenario: string; test: string; message: string }>;
   summary: { checks: number; asExpected: number; unexpected: number; errors: number };
+  /** `validate` only: each failing check's cause and fix, at the user's file and line (SARIF and annotations read these). */
+  findings?: ValidateFinding[];
+}
+
+/** A failing check of `validate`, placed in the user's file that causes it. */
+export interface ValidateFinding {
+  check: CheckName;
+  /** The stream's label, e.g. `tool pause 70 s, no heartbeats`. */
+  stream: string;
+  /** The path's boxes, client side first. */
+  path: string[];
+  matrixVersion: string;
+  /** The user's file, as given on the command line (the client-side one when no file is to blame). */
+  file?: string;
+  /** 1-based: the directive the fix changes, else the block it goes in. */
+  line?: number;
+  /** How the file was found: the only box; blamed by the taps on a chain; predicted by its static pass; none. */
+  attribution: 'only-box' | 'blamed-by-taps' | 'predicted-by-static-pass' | 'none';
+  measured: string;
+  /** Cause and fix in the file's own words. */
+  fix: string;
 }
 
 export interface ClientOutcome extends ClientRunSummary {

@@ -27,15 +27,15 @@ import { StreamproofError } from './errors.ts';
 import { haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
 import { nginxIdleTimeoutMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
-import { formatResults } from './report/reporter.ts';
+import { formatResults } from './report/results-json.ts';
 import { HEADLINE } from './report/common.ts';
 import { writeReports } from './report/write.ts';
-import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome } from './results.ts';
+import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome, type ValidateFinding } from './results.ts';
 import { scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, UserHopsRefused, type StartedPath } from './stack.ts';
 import { buildTimeline } from './timeline.ts';
 import { readUserHops, type ReadHop, type UserHopSpec } from './user-hops.ts';
-import { causeAndFix, seconds, staticPass } from './validate/static-pass.ts';
+import { causeAndFix, fixLine, seconds, staticPass } from './validate/static-pass.ts';
 import { RUN_NAMES, RUNS, TOOL_PAUSE_S, type Expectation, type Expectations, type RunName } from './validate/streams.ts';
 
 
@@ -145,6 +145,46 @@ function blamedBoxes(result: CheckResult, blame: ChainBlame | undefined): Array<
     : result.check === 'heartbeat' ? [blame.heartbeatHeldBy, result.figures.survived === 0 ? cutter : undefined]
     : [cutter];
   return [...new Set(boxes.filter((box) => box !== undefined))].map((box) => ({ box, holdsHeartbeats: result.check === 'heartbeat' && box === blame.heartbeatHeldBy }));
+}
+
+type RowFinding = Omit<ValidateFinding, 'stream' | 'path' | 'matrixVersion' | 'check' | 'measured'> & { row: Row };
+
+const FINDING_PREFIX: Record<ValidateFinding['attribution'], string> = {
+  'only-box': '',
+  'blamed-by-taps': 'blamed by the taps: ',
+  'predicted-by-static-pass': 'predicted by the static pass: ',
+  none: '',
+};
+
+/**
+ * A failing check placed in the user's files: the only file; on a chain the box the taps blame
+ * (or, without one, the files whose static pass predicted it), each with its cause, fix and line.
+ */
+function findingsOf(row: Row, hops: ReadHop[], path: StartedPath, blame: ChainBlame | undefined): RowFinding[] {
+  const at = (i: number, role?: 'holds-heartbeats') => {
+    const hop = hops[i]!;
+    const version = path.boxes[i]!.version;
+    const line = fixLine(hop.kind, hop.text, version, row.run, row.result, role, hop);
+    return { file: hop.file, ...(line !== undefined ? { line } : {}), fix: causeAndFix(hop.kind, hop.text, version, row.run, row.result, role, hop) };
+  };
+  if (hops.length === 1) return [{ row, attribution: 'only-box', ...at(0) }];
+  const blamed = blamedBoxes(row.result, blame);
+  const holder = blamed.find((b) => b.holdsHeartbeats)?.box;
+  if (blamed.length === 0) {
+    const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, path.boxes[i]!.version, hop).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
+    // Placed at the client-side file: code scanning takes no result without a file.
+    if (predicted.length === 0) return [{ row, attribution: 'none', file: hops[0]!.file, fix: `no box is to blame by the taps, and no file predicts it: ${row.result.detail}` }];
+    return predicted.map((i) => {
+      const found = at(i);
+      return { row, attribution: 'predicted-by-static-pass', ...found, fix: `${hops[i]!.file} (${row.boxes[i]}): ${found.fix}` };
+    });
+  }
+  return blamed.map(({ box, holdsHeartbeats }) => {
+    const i = row.boxes.indexOf(box);
+    const found = at(i, holdsHeartbeats ? 'holds-heartbeats' : undefined);
+    const why = !holdsHeartbeats && holder ? `its idle timeout cut the silence the heartbeats would have broken: ${holder} held them (above); fix that box first` : found.fix;
+    return { row, attribution: 'blamed-by-taps', ...found, fix: `${hops[i]!.file} (${box}): ${why}` };
+  });
 }
 
 /**
@@ -289,33 +329,12 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   }
 
   const failures = rows.filter((r) => r.result.verdict === 'fail');
+  const findings = failures.flatMap((row) => findingsOf(row, hops, chains.find((c) => c.version === row.version)!.path, blameOf(row)));
   if (failures.length > 0) {
     print('', 'Failures, their cause and the fix:');
     for (const row of failures) {
-      const chain = chains.find((c) => c.version === row.version)!;
       print(`  - ${row.boxes.join(' → ')}, ${RUNS[row.run].label}, ${row.result.check}: ${row.result.measured}`);
-      if (!isChain) {
-        print(`    ${causeAndFix(hops[0]!.kind, hops[0]!.text, chain.path.boxes[0]!.version, row.run, row.result, undefined, hops[0])}`);
-        continue;
-      }
-      // The box the taps blame; without one, the files whose static pass predicted the failure.
-      const blamed = blamedBoxes(row.result, blameOf(row));
-      const holder = blamed.find((b) => b.holdsHeartbeats)?.box;
-      if (blamed.length === 0) {
-        const predicted = hops.flatMap((hop, i) => (staticPass(hop.kind, hop.text, chain.path.boxes[i]!.version, hop).expect[`${row.run}.${row.result.check}`]?.verdict === 'fail' ? [i] : []));
-        if (predicted.length === 0) print(`    no box is to blame by the taps, and no file predicts it: ${row.result.detail}`);
-        for (const i of predicted) print(`    predicted by the static pass: ${hops[i]!.file} (${row.boxes[i]}): ${causeAndFix(hops[i]!.kind, hops[i]!.text, chain.path.boxes[i]!.version, row.run, row.result, undefined, hops[i])}`);
-        continue;
-      }
-      for (const { box, holdsHeartbeats } of blamed) {
-        const i = row.boxes.indexOf(box);
-        const hop = hops[i]!;
-        const why =
-          holdsHeartbeats ? causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, 'holds-heartbeats', hop)
-          : holder ? `its idle timeout cut the silence the heartbeats would have broken: ${holder} held them (above); fix that box first`
-          : causeAndFix(hop.kind, hop.text, chain.path.boxes[i]!.version, row.run, row.result, undefined, hop);
-        print(`    blamed by the taps: ${hop.file} (${box}): ${why}`);
-      }
+      for (const finding of findings.filter((f) => f.row === row)) print(`    ${FINDING_PREFIX[finding.attribution]}${finding.fix}`);
     }
   }
   const disagreements = rows.filter((r) => r.expected && r.expected.verdict !== r.result.verdict);
@@ -327,7 +346,7 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   }
   print('', failures.length === 0 ? `All ${rows.length} checks pass.` : `${failures.length} of ${rows.length} checks fail.`);
 
-  const results = resultsFile({ rows, streams, chains, blameOf, timeScale, durationMs: Date.now() - startedAt, hops });
+  const results = resultsFile({ rows, streams, chains, blameOf, timeScale, durationMs: Date.now() - startedAt, hops, findings });
   options.emitResults?.(results);
   if (options.reportDir) {
     mkdirSync(options.reportDir, { recursive: true });
@@ -367,6 +386,7 @@ export function badInputResults(files: string[], error: Error & { code?: string 
     clients: [],
     errors: [{ scenario: 'validate', test: files.join(' > '), message: error.code ? `${error.code}: ${error.message}` : error.message }],
     summary: { checks: 0, asExpected: 0, unexpected: 0, errors: 1 },
+    findings: [],
   };
 }
 
@@ -385,6 +405,7 @@ function resultsFile(input: {
   timeScale: number;
   durationMs: number;
   hops: ReadHop[];
+  findings: RowFinding[];
 }): ResultsFile {
   const outcomes: ScenarioOutcome[] = input.streams.map((stream) => {
     const boxes = input.chains.find((c) => c.version === stream.version)!.path.boxes;
@@ -421,5 +442,13 @@ function resultsFile(input: {
     clients: outcomes.flatMap((o) => toClientOutcome(o) ?? []),
     errors: [],
     summary: { checks: results.length, asExpected: results.length - unexpected, unexpected, errors: 0 },
+    findings: input.findings.map(({ row, ...finding }) => ({
+      check: row.result.check,
+      stream: RUNS[row.run].label,
+      path: row.boxes,
+      matrixVersion: row.version,
+      measured: row.result.measured,
+      ...finding,
+    })),
   };
 }

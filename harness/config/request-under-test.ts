@@ -19,6 +19,8 @@ export interface NginxRequestUnderTest {
   settings?: NginxEffectiveSettings;
   /** Where the serving location proxies to; undefined when it does not proxy (a static or return location). */
   upstream?: UpstreamAddress;
+  /** The line of the block that serves it (the location, else the server): where a missing directive goes. */
+  blockLine: number;
 }
 
 const where = (ref: { file: string; line: number }) => `${ref.file.split('/').pop()}:${ref.line}`;
@@ -59,7 +61,8 @@ export function nginxRequestUnderTest(file: string, text: string, listenPort: nu
     .join(', ');
   const upstream = targetAddress(route.proxyTarget) ?? targetAddress(fallback?.proxyTarget);
   const settings = route.proxyTarget ? route.settings : (fallback?.settings ?? route.settings);
-  return { servedBy, ...(settings ? { settings } : {}), ...(upstream ? { upstream } : {}) };
+  const blockLine = (route.proxyTarget ? location : (fallback?.location ?? location))?.directive.line ?? server.directive.line;
+  return { servedBy, blockLine, ...(settings ? { settings } : {}), ...(upstream ? { upstream } : {}) };
 }
 
 /** Every host name (not address) the file proxies to: each must resolve for the proxy to start. */
@@ -84,6 +87,10 @@ export interface HaproxyRequestUnderTest {
   /** `backend llm (haproxy.cfg:31), by use_backend at haproxy.cfg:22`, or what answered instead. */
   servedBy: string;
   upstream?: UpstreamAddress;
+  /** The line of the backend (or listen section) that serves it: where a missing directive goes. */
+  blockLine?: number;
+  /** The line of the `timeout server` that applies to it, when the file writes one. */
+  timeoutServerLine?: number;
 }
 
 /** HAProxy: the backend that POST /v1/chat/completions reaches through the file's frontend rules, and its first server. */
@@ -104,5 +111,10 @@ export function haproxyRequestUnderTest(file: string, text: string, listenPort: 
   const by = outcome.by === 'default_backend' || outcome.by === 'listen' ? outcome.by : `${outcome.by.keyword} at ${where(outcome.by)}`;
   const servedBy = `${backend ? `${backend.kind} ${backend.name} (${where(backend)})` : `backend ${outcome.name}`}, by ${by}`;
   const server = backend?.servers.find((s) => !s.backup && !s.disabled && s.port !== undefined) ?? backend?.servers.find((s) => s.port !== undefined);
-  return { servedBy, ...(server ? { upstream: { host: server.host, port: server.port! } } : {}) };
+  const timeoutServer = backend?.timeouts.server.source;
+  return {
+    servedBy,
+    ...(backend ? { blockLine: backend.line } : {}),
+    ...(timeoutServer && timeoutServer !== 'default' ? { timeoutServerLine: timeoutServer.line } : {}),
+    ...(server ? { upstream: { host: server.host, port: server.port! } } : {}) };
 }

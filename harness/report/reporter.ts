@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { readSettings } from '../settings.ts';
 import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { formatResults } from './results-json.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 import { writeReports } from './write.ts';
 import { SCENARIO_FILE_PATTERN } from '../vitest/scenario-project.ts';
@@ -103,11 +104,4 @@ function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {
   return [...seen.values()].sort((a, b) => `${a.kind}${a.matrixVersion}${a.profile}`.localeCompare(`${b.kind}${b.matrixVersion}${b.profile}`));
 }
 
-/**
- * Indented for people, but a list of numbers (timeline series: hundreds of times) stays on one
- * line: one number per line made results.json 850 KB on a full run.
- */
-export function formatResults(file: ResultsFile): string {
-  const indented = JSON.stringify(file, null, 2);
-  return `${indented.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, numbers: string) => `[${numbers.split(/,\s*/).join(', ')}]`)}\n`;
-}
+export { formatResults };

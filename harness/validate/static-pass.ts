@@ -207,3 +207,36 @@ export function causeAndFix(kind: ProxyKind, text: string, version: string, run:
   }
   return result.detail;
 }
+
+// ─── Where the fix goes ─────────────────────────────────────────────────────────────────────────
+
+/** The directive whose value a failure's fix changes, by check and stream (see causeAndFix). */
+function directiveToChange(kind: ProxyKind, run: RunName, result: CheckResult, role?: 'holds-heartbeats'): string | undefined {
+  const cut = result.figures.survived === 0 && role !== 'holds-heartbeats';
+  if (kind === 'nginx') {
+    if (result.check === 'buffering' || (result.check === 'heartbeat' && !cut)) return 'proxy_buffering';
+    if (result.check === 'heartbeat') return 'proxy_read_timeout';
+    if (result.check === 'completion') return 'proxy_http_version';
+    return undefined;
+  }
+  return result.check === 'heartbeat' && cut ? 'timeout server' : undefined;
+}
+
+/**
+ * The line of the user's file a failure's fix belongs at (SARIF, GitHub annotations): the
+ * directive it changes where the file writes it, else the block that serves the request under
+ * test (the location, the backend), where the directive goes. Undefined when the reader cannot
+ * route the request.
+ */
+export function fixLine(kind: ProxyKind, text: string, version: string, run: RunName, result: CheckResult, role?: 'holds-heartbeats', where?: RequestWhere): number | undefined {
+  if (!where) return undefined;
+  const directive = directiveToChange(kind, run, result, role);
+  if (kind === 'nginx') {
+    const routed = nginxRequestUnderTest(where.file, text, where.listenPort, version);
+    if (!routed) return undefined;
+    const written = directive && routed.settings ? routed.settings.directives[directive as TrackedDirective]?.values[0] : undefined;
+    return written && written.origin !== 'default' && written.origin.file === where.file ? written.origin.line : routed.blockLine;
+  }
+  const routed = haproxyRequestUnderTest(where.file, text, where.listenPort);
+  return (directive === 'timeout server' ? routed?.timeoutServerLine : undefined) ?? routed?.blockLine;
+}

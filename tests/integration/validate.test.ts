@@ -37,8 +37,9 @@ async function validateWithEnv(env: Record<string, string>, ...args: string[]): 
 }
 
 describe.concurrent('streamproof validate', () => {
-  test('a default-ish nginx site (upstream block, location /v1/): exit 1, buffering and proxy_read_timeout named with their fix', async () => {
-    const r = await validate('--nginx', `${FIXTURES}/nginx-default.conf`);
+  test('a default-ish nginx site (upstream block, location /v1/): exit 1, buffering and proxy_read_timeout named with their fix; SARIF places them at the location', async () => {
+    const dir = join(tmp, 'default-reports');
+    const r = await validate('--nginx', `${FIXTURES}/nginx-default.conf`, '--report-dir', dir);
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.left, 'containers left behind').toBe(0);
     expect(r.code, out).toBe(1);
@@ -47,6 +48,12 @@ describe.concurrent('streamproof validate', () => {
     expect(r.stdout).toMatch(/token streaming.*buffering\s+FAIL\s+FAIL/);
     expect(r.stdout).toContain('add `proxy_buffering off;`');
     expect(r.stdout).toContain('proxy_read_timeout 60s (default) < 70 s tool pause and no heartbeat reached the client');
+    // Every failing check is a code-scanning result at `location /v1/` (line 17), where the directives go.
+    const sarif = JSON.parse(readFileSync(join(dir, 'results.sarif'), 'utf8')) as import('sarif').Log;
+    const failing = (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile).results.filter((entry) => entry.verdict === 'fail');
+    const placed = sarif.runs[0]!.results!.map((result) => `${result.ruleId} ${result.locations![0]!.physicalLocation!.artifactLocation!.uri}:${result.locations![0]!.physicalLocation!.region?.startLine}`);
+    expect(placed).toHaveLength(failing.length);
+    expect(new Set(placed)).toEqual(new Set(failing.map((entry) => `streamproof/${entry.check} ${FIXTURES}/nginx-default.conf:17`)));
   });
 
   test('a hardened nginx site, on its own listen port, with --upstream, --format json: exit 0, results.json on stdout, the report on stderr', async () => {
@@ -60,14 +67,18 @@ describe.concurrent('streamproof validate', () => {
     expect(results.proxies.map((p) => `${p.kind}:${p.profile}`)).toEqual(['nginx:nginx-hardened']);
   });
 
-  test('an haproxy.cfg with the stock 50 s timeout server: exit 1, timeout server named with its fix', async () => {
-    const r = await validate('--haproxy', `${FIXTURES}/haproxy.cfg`);
+  test('an haproxy.cfg with the stock 50 s timeout server: exit 1, timeout server named with its fix; --format github annotates its line', async () => {
+    const r = await validate('--haproxy', `${FIXTURES}/haproxy.cfg`, '--format', 'github');
     expect(r.left, 'containers left behind').toBe(0);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     expect(r.stdout).toMatch(/haproxy:haproxy@2\.6\.\d+/);
     expect(r.stdout).toContain('timeout server 50 s < 70 s tool pause and no heartbeat reached the client');
     expect(r.stdout).toContain('raise `timeout server` in the backend');
     expect(r.stdout).toContain('1 of 6 checks fail.');
+    // After the report, one workflow command: the `timeout server 50s` of defaults (line 16).
+    const annotations = r.stdout.split('\n').filter((line) => line.startsWith('::'));
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0]).toMatch(new RegExp(`^::error file=${FIXTURES}/haproxy\\.cfg,line=16,title=streamproof heartbeat%3A 70 s tool pause%2C no heartbeats \\(bookworm\\)::.*raise \`timeout server\` in the backend`));
   });
 
   test('a site allowing one connection per client: the streams refused while the others ran run again alone, exit 0', async () => {
@@ -159,15 +170,20 @@ describe.concurrent('streamproof validate, a chain (edge HAProxy in front of the
     expect(readFileSync(summary, 'utf8')).toBe(readFileSync(join(dir, 'summary.md'), 'utf8'));
   });
 
-  test("the edge keeps HAProxy's stock 50 s timeout server: exit 1, the taps blame the edge's file and name its directive", async () => {
-    const r = await validate('--haproxy', `${CHAIN}/edge-stock.cfg`, '--nginx', `${CHAIN}/app-nginx.conf`);
+  test("the edge keeps HAProxy's stock 50 s timeout server: exit 1, the taps blame the edge's file and name its directive; --format sarif places it", async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-stock.cfg`, '--nginx', `${CHAIN}/app-nginx.conf`, '--format', 'sarif');
     expect(r.left, 'containers left behind').toBe(0);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    // SARIF on stdout, the report on stderr: the one failure at the blamed edge's `timeout server` (line 14).
+    const sarif = JSON.parse(r.stdout) as import('sarif').Log;
+    expect(sarif.runs[0]!.results!.map((result) => [result.ruleId, result.locations![0]!.physicalLocation])).toEqual([
+      ['streamproof/heartbeat', { artifactLocation: { uri: `${CHAIN}/edge-stock.cfg` }, region: { startLine: 14 } }],
+    ]);
     // Measured (bookworm, scale 0.1): the silent pause cut after 5033 ms at the client; the rest passes.
-    expect(r.stdout).toMatch(/70 s tool pause, no heartbeats: haproxy:edge-stock@2\.6\.\d+ cut the stream\./);
-    expect(r.stdout).toContain(`blamed by the taps: ${resolve(REPO_ROOT, CHAIN, 'edge-stock.cfg')} (haproxy:edge-stock@`);
-    expect(r.stdout).toContain('timeout server 50 s < 70 s tool pause and no heartbeat reached the client');
-    expect(r.stdout).toContain('1 of 6 checks fail.');
+    expect(r.stderr).toMatch(/70 s tool pause, no heartbeats: haproxy:edge-stock@2\.6\.\d+ cut the stream\./);
+    expect(r.stderr).toContain(`blamed by the taps: ${resolve(REPO_ROOT, CHAIN, 'edge-stock.cfg')} (haproxy:edge-stock@`);
+    expect(r.stderr).toContain('timeout server 50 s < 70 s tool pause and no heartbeat reached the client');
+    expect(r.stderr).toContain('1 of 6 checks fail.');
   });
 
   test("the seed failure in user files (stock edge, app nginx as first written): exit 1, each failure blamed on the file at fault", async () => {

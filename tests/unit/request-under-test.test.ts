@@ -74,7 +74,13 @@ describe('HAProxy: the backend POST /v1/chat/completions reaches through the fro
   });
 
   test('a default_backend; a request answered or rejected by the frontend names no upstream', () => {
-    expect(haproxy('user-configs/haproxy.cfg', 8000)).toEqual({ servedBy: 'backend llm_servers (haproxy.cfg:22), by default_backend', upstream: { host: 'llm-backend', port: 8000 } });
+    expect(haproxy('user-configs/haproxy.cfg', 8000)).toEqual({
+      servedBy: 'backend llm_servers (haproxy.cfg:22), by default_backend',
+      upstream: { host: 'llm-backend', port: 8000 },
+      // Where a fix goes: the backend, and the `timeout server` it inherits from defaults.
+      blockLine: 22,
+      timeoutServerLine: 16,
+    });
     expect(haproxy('real-world/haproxy-examples/basic-config-edge.cfg', 80)?.upstream).toBeUndefined();
     expect(haproxy('real-world/haproxy-examples/basic-config-edge.cfg', 80)?.servedBy).toMatch(/^no backend: answered by /);
   });

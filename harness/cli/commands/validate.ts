@@ -4,6 +4,7 @@ import { ensureDockerAnswers } from '../../docker/engine.ts';
 import { isStreamproofError } from '../../errors.ts';
 import { readSettings } from '../../settings.ts';
 import type { HopArg } from '../../validate/hops-from-args.ts';
+import { VALIDATE_FORMATS, type ValidateFormat, type ValidateFormatName } from '../../report/validate-formats.ts';
 import { applyRunOptions, helpSection, log, withRunOptions } from '../run-options.ts';
 
 export function register(program: Command): void {
@@ -32,13 +33,19 @@ export function register(program: Command): void {
         'npx streamproof validate --haproxy ./edge/haproxy.cfg --nginx ./deploy/site.conf --report-dir reports/validate',
         'npx streamproof validate --nginx ./site.conf --image nginx=nginx:1.27.3-alpine   # the image you deploy',
         'npx streamproof validate --nginx ./site.conf --format json > results.json          # results.json on stdout, the report on stderr',
+        'npx streamproof validate --nginx ./site.conf --format sarif > streamproof.sarif    # for github/codeql-action/upload-sarif',
+        'npx streamproof validate --nginx ./site.conf --format github                        # annotations on the pull request',
       ]))
-      .option('--report-dir <dir>', 'also write results.json, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)')
-      .addOption(new Option('--format <format>', 'text: the report for people on stdout; json: results.json on stdout (the report for people goes to stderr)').choices(['text', 'json']).default('text')),
-  ).action(async (options: { reportDir?: string; format: 'text' | 'json'; timeScale?: string; versions?: string; imageSource?: string }) => {
+      .option('--report-dir <dir>', 'also write results.json, results.sarif, junit.xml, summary.md and report.html there (and append the summary to $GITHUB_STEP_SUMMARY)')
+      .addOption(
+        new Option('--format <format>', Object.entries(VALIDATE_FORMATS).map(([name, format]) => `${name}: ${format.describe}`).join('; '))
+          .choices(Object.keys(VALIDATE_FORMATS))
+          .default('text'),
+      ),
+  ).action(async (options: { reportDir?: string; format: ValidateFormatName; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
     const { badInputResults, validateConfig, writeBadInputReports } = await import('../../validate.ts');
-    const { formatResults } = await import('../../report/reporter.ts');
+    const format: ValidateFormat = VALIDATE_FORMATS[options.format];
     const { hopsFromArgs } = await import('../../validate/hops-from-args.ts');
     const files = hopArgs.filter((arg) => arg.option !== 'upstream').map((arg) => arg.value);
     // Bad input still leaves report files when asked for: CI publishes why (exit 2), not nothing.
@@ -47,8 +54,8 @@ export function register(program: Command): void {
         return await work();
       } catch (error) {
         if (options.reportDir && isStreamproofError(error)) writeBadInputReports(options.reportDir, files, error);
-        // json: stdout stays one results.json, here with no check and the error that says why.
-        if (options.format === 'json' && isStreamproofError(error)) process.stdout.write(formatResults(badInputResults(files, error)));
+        // A machine format still gets its document: no check, and the error that says why.
+        if (format.render && isStreamproofError(error)) process.stdout.write(format.render(badInputResults(files, error)));
         throw error;
       }
     };
@@ -75,8 +82,8 @@ export function register(program: Command): void {
         timeScale: settings.timeScale,
         // Every file's kind given an image (--image): that image is the one version.
         versions: hops.every((hop) => settings.proxyImages[hop.kind]) ? settings.versions.slice(0, 1) : settings.versions,
-        print: (line) => (options.format === 'json' ? process.stderr : process.stdout).write(`${line}\n`),
-        ...(options.format === 'json' ? { emitResults: (results) => process.stdout.write(formatResults(results)) } : {}),
+        print: (line) => process[format.peopleTo].write(`${line}\n`),
+        ...(format.render ? { emitResults: (results) => process.stdout.write(format.render!(results)) } : {}),
         ...(options.reportDir ? { reportDir: options.reportDir } : {}),
       }),
     );
