@@ -65,6 +65,8 @@ async function harnessOverhead() {
 
 async function coreMatrix() {
   const counts = { tests: 0, testsPassed: 0, checks: 0, checksAsExpected: 0, errors: 0 };
+  /** Which checks differed from their measured expectation: a count alone does not say what flipped. */
+  const unexpected: Array<{ scenario: string; path: string; check: string; expected: string; got: string; measured: string }> = [];
   // Replaces the configured reporters, so reports/latest/results.json is left alone; the report
   // dir is a temp dir all the same, in case a scenario writes something of its own.
   const counter: Reporter = {
@@ -79,6 +81,7 @@ async function coreMatrix() {
           for (const check of outcome?.checks ?? []) {
             counts.checks++;
             if (check.verdict === check.expectedVerdict) counts.checksAsExpected++;
+            else unexpected.push({ scenario: outcome!.scenario, path: outcome!.pathLabel, check: check.check, expected: check.expectedVerdict, got: check.verdict, measured: check.measured });
           }
         }
       }
@@ -94,7 +97,7 @@ async function coreMatrix() {
   const wallS = round((now() - started) / 1000, 1);
   rmSync(scratch, { recursive: true, force: true });
   process.exitCode = 0; // vitest sets 1 on a failed test: here that is a figure, not an error
-  return { timeScale: Number(MATRIX_TIME_SCALE), wallS, allPassed: counts.tests > 0 && counts.testsPassed === counts.tests && counts.errors === 0, ...counts };
+  return { timeScale: Number(MATRIX_TIME_SCALE), wallS, allPassed: counts.tests > 0 && counts.testsPassed === counts.tests && counts.errors === 0, ...counts, unexpected };
 }
 
 // ─── 3. Warm nginx: start() → ready, and start() → first response through it ────────────────
@@ -191,6 +194,10 @@ async function main(): Promise<void> {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   process.stdout.write(`\n${rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')}\n`);
+  if (matrix.unexpected.length > 0) {
+    process.stdout.write(`\nUnexpected verdicts (load average at start ${load.join(' ')}):\n`);
+    for (const u of matrix.unexpected) process.stdout.write(`  ${u.scenario} / ${u.path} / ${u.check}: expected ${u.expected}, got ${u.got}; ${u.measured}\n`);
+  }
 
   const file = join(reportDir, 'bench.json');
   mkdirSync(reportDir, { recursive: true });

@@ -59,7 +59,7 @@ const ALONE_ATTEMPTS = 3;
 /** A config refusal names the file in the container: say which line of the user's file that is. */
 function inYourFile(error: unknown, kind: ProxyKind, file: string): unknown {
   if (!(error instanceof StreamproofError) || error.code !== 'STREAMPROOF_PROXY_CONFIG') return error;
-  const problem = error.message.split('\nTo fix:')[0]!.replace(/^STREAMPROOF_PROXY_CONFIG:\s*/, '');
+  const problem = error.problem;
   const line = kind === 'nginx' ? /streamproof-site\.conf:(\d+)/.exec(problem)?.[1] : /haproxy\.cfg:(\d+)\]/.exec(problem)?.[1];
   const where = line && !problem.includes(`line ${line} of ${file}`) ? ` (line ${line} of ${file})` : '';
   return new StreamproofError(
@@ -90,7 +90,7 @@ async function startChains(stack: Stack, hops: ReadHop[], llmPort: number, optio
   }
   if (refusals.length > 0) {
     // One file refused at two versions usually says the same thing twice: once is enough.
-    const problems = [...new Set(refusals.map((r) => r.message.split('\nTo fix:')[0]!.replace(/^STREAMPROOF_PROXY_CONFIG:\s*/, '')))];
+    const problems = [...new Set(refusals.map((r) => r.problem))];
     const fixes = [...new Set(refusals.map((r) => r.fix))];
     throw new StreamproofError('STREAMPROOF_PROXY_CONFIG', problems.join('\n'), fixes.join('; '), { cause: refusals[0] });
   }
