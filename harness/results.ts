@@ -145,6 +145,10 @@ export interface ResultsFile {
   /** Scenario tests that produced no result (setup failures, timeouts), with their error. */
   errors: Array<{ scenario: string; test: string; message: string }>;
   summary: { checks: number; asExpected: number; unexpected: number; errors: number };
+  /** A run of one shard of the scenario files (`streamproof run --shard i/n`): which. */
+  shard?: { index: number; count: number };
+  /** A merge of shards (`streamproof merge`): each shard's own figures; `durationMs` is then the longest shard's. */
+  shards?: Array<{ index: number; count: number; durationMs: number; checks: number; generatedAt: string; source: string }>;
   /** `validate` only: each failing check's cause and fix, at the user's file and line (SARIF and annotations read these). */
   findings?: ValidateFinding[];
 }
@@ -238,4 +242,11 @@ export function toEntries(outcome: ScenarioOutcome): ResultEntry[] {
     thresholds: c.thresholds,
     detail: c.detail,
   }));
+}
+
+/** Each box once (the same image at the same version ran in many tests), in a stable order. */
+export function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {
+  const seen = new Map<string, ProxyInfo>();
+  for (const p of proxies) seen.set(`${p.kind}:${p.profile}@${p.version}:${p.image}`, p);
+  return [...seen.values()].sort((a, b) => `${a.kind}${a.matrixVersion}${a.profile}`.localeCompare(`${b.kind}${b.matrixVersion}${b.profile}`));
 }

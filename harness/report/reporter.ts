@@ -6,9 +6,9 @@
 import { PACKAGE_VERSION } from '../package-files.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { readSettings } from '../settings.ts';
-import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ProxyInfo, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, uniqueProxies, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { formatResults } from './results-json.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 import { writeReports } from './write.ts';
@@ -16,6 +16,13 @@ import { SCENARIO_FILE_PATTERN } from '../vitest/scenario-project.ts';
 
 export default class StreamproofReporter implements Reporter {
   private startedAt = Date.now();
+  /** `streamproof run --shard i/n`: this run is one shard; `streamproof merge` joins them. */
+  private shard: { index: number; count: number } | undefined;
+
+  onInit(vitest: Vitest): void {
+    const shard = vitest.config.shard;
+    this.shard = shard ? { index: shard.index, count: shard.count } : undefined;
+  }
 
   onTestRunStart(): void {
     this.startedAt = Date.now();
@@ -42,7 +49,8 @@ export default class StreamproofReporter implements Reporter {
         errors.push({ scenario: module.moduleId.split('/').pop()!, test: '(file)', message: error.message });
       }
     }
-    if (outcomes.length === 0 && errors.length === 0) return; // unit-only run
+    // A unit-only run writes nothing; a shard always writes its results.json (merge counts the shards).
+    if (outcomes.length === 0 && errors.length === 0 && !this.shard) return;
 
     const settings = readSettings();
     const results = outcomes.flatMap(toEntries);
@@ -64,6 +72,7 @@ export default class StreamproofReporter implements Reporter {
         unexpected: results.filter((r) => !r.asExpected).length,
         errors: errors.length,
       },
+      ...(this.shard ? { shard: this.shard } : {}),
     };
     mkdirSync(settings.reportDir, { recursive: true });
     const path = join(settings.reportDir, 'results.json');
@@ -98,10 +107,5 @@ function firstLine(message: string | undefined): string {
   return (message ?? 'failed without a message').split('\n')[0]!.slice(0, 300);
 }
 
-function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {
-  const seen = new Map<string, ProxyInfo>();
-  for (const p of proxies) seen.set(`${p.kind}:${p.profile}@${p.version}:${p.image}`, p);
-  return [...seen.values()].sort((a, b) => `${a.kind}${a.matrixVersion}${a.profile}`.localeCompare(`${b.kind}${b.matrixVersion}${b.profile}`));
-}
 
 export { formatResults };

@@ -126,6 +126,38 @@ describe.each([
     await expectNoContainersOf(runIdOf(validate.stderr + validate.stdout));
   }, 300_000);
 
+  test('run --shard on two runners, then merge: every check once in one results.json, exit 0', async () => {
+    mkdirSync(join(project, 'sharded'), { recursive: true });
+    for (const name of ['first', 'second', 'third']) {
+      writeFileSync(
+        join(project, 'sharded', `${name}.scenario.ts`),
+        `import { PASS, scenario } from 'streamproof';\n\nscenario({ name: '${name} shard file', llm: { script: { tokens: 8 } }, client: 'recorder', checks: ['completion', 'integrity'], paths: ['direct'], expect: { direct: PASS } });\n`,
+      );
+    }
+    const checks: number[] = [];
+    for (const shard of ['1/2', '2/2']) {
+      const dir = `reports/shard-${shard[0]}`;
+      const run = await runChild('npx', ['streamproof', 'run', 'sharded', '--shard', shard, '--report-dir', dir], { cwd: project, env, timeoutMs: 120_000 });
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const part = JSON.parse(readFileSync(join(project, dir, 'results.json'), 'utf8')) as ResultsFile;
+      expect(part.shard).toEqual({ index: Number(shard[0]), count: 2 });
+      checks.push(part.summary.checks);
+    }
+    // vitest splits by file: 3 files of 2 checks each over 2 shards.
+    expect(checks.toSorted()).toEqual([2, 4]);
+    const merged = await runChild('npx', ['streamproof', 'merge', 'reports/shard-1', 'reports/shard-2', '--report-dir', 'reports/merged'], { cwd: project, env });
+    expect(merged.code, `${merged.stdout}\n${merged.stderr}`).toBe(0);
+    const results = JSON.parse(readFileSync(join(project, 'reports', 'merged', 'results.json'), 'utf8')) as ResultsFile;
+    expect(results.summary).toEqual({ checks: 6, asExpected: 6, unexpected: 0, errors: 0 });
+    expect(new Set(results.results.map((r) => r.scenario))).toEqual(new Set(['first shard file', 'second shard file', 'third shard file']));
+    expect(existsSync(join(project, 'reports', 'merged', 'junit.xml'))).toBe(true);
+    expect(merged.stdout).toMatch(/Shards: 1\/2 \d checks in [\d.]+ s, 2\/2 \d checks in [\d.]+ s/);
+    // One shard's results alone would lose the other's checks: refused, with the fix.
+    const partial = await runChild('npx', ['streamproof', 'merge', 'reports/shard-1'], { cwd: project, env });
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/STREAMPROOF_BAD_OPTIONS: the results cannot be merged:\n\s+missing shard 2\/2[\s\S]*To fix: /);
+  }, 300_000);
+
   test('a scenario file that is not there: exit 2 with STREAMPROOF_BAD_OPTIONS and a To fix line', async () => {
     const run = await runChild('npx', ['streamproof', 'run', './nope.scenario.ts'], { cwd: project, env });
     expect(run.code).toBe(2);
