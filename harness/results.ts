@@ -250,3 +250,9 @@ export function uniqueProxies(proxies: ProxyInfo[]): ProxyInfo[] {
   for (const p of proxies) seen.set(`${p.kind}:${p.profile}@${p.version}:${p.image}`, p);
   return [...seen.values()].sort((a, b) => `${a.kind}${a.matrixVersion}${a.profile}`.localeCompare(`${b.kind}${b.matrixVersion}${b.profile}`));
 }
+
+/** The summary line of results.json, counted from its entries and errors. */
+export function summaryOf(results: readonly ResultEntry[], errors: readonly unknown[]): ResultsFile['summary'] {
+  const asExpected = results.filter((r) => r.asExpected).length;
+  return { checks: results.length, asExpected, unexpected: results.length - asExpected, errors: errors.length };
+}

@@ -30,7 +30,7 @@ import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import { formatResults } from './report/results-json.ts';
 import { HEADLINE } from './report/common.ts';
 import { writeReports } from './report/write.ts';
-import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome, type ValidateFinding } from './results.ts';
+import { RESULTS_SCHEMA_VERSION, summaryOf, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome, type ValidateFinding } from './results.ts';
 import { scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, UserHopsRefused, type StartedPath } from './stack.ts';
 import { buildTimeline } from './timeline.ts';
@@ -429,7 +429,6 @@ function resultsFile(input: {
     };
   });
   const results = outcomes.flatMap(toEntries);
-  const unexpected = results.filter((r) => !r.asExpected).length;
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION,
     streamproof: STREAMPROOF_VERSION,
@@ -441,7 +440,7 @@ function resultsFile(input: {
     paths: outcomes.flatMap((o) => toPathReport(o) ?? []),
     clients: outcomes.flatMap((o) => toClientOutcome(o) ?? []),
     errors: [],
-    summary: { checks: results.length, asExpected: results.length - unexpected, unexpected, errors: 0 },
+    summary: summaryOf(results, []),
     findings: input.findings.map(({ row, ...finding }) => ({
       check: row.result.check,
       stream: RUNS[row.run].label,

@@ -6,7 +6,7 @@
  * Nothing is dropped silently: a missing or repeated shard, or shards of different time scales or
  * schema versions, is an error naming it.
  */
-import { uniqueProxies, type ResultsFile } from '../results.ts';
+import { summaryOf, uniqueProxies, type ResultsFile } from '../results.ts';
 import { StreamproofError } from '../errors.ts';
 
 export interface ShardFile {
@@ -40,12 +40,7 @@ export function mergeShards(files: readonly ShardFile[]): ResultsFile {
     paths: all.flatMap((r) => r.paths ?? []),
     clients: all.flatMap((r) => r.clients ?? []),
     errors,
-    summary: {
-      checks: results.length,
-      asExpected: results.filter((r) => r.asExpected).length,
-      unexpected: results.filter((r) => !r.asExpected).length,
-      errors: errors.length,
-    },
+    summary: summaryOf(results, errors),
     shards: byShard.map(({ source, results: r }) => ({ ...r.shard!, durationMs: r.durationMs, checks: r.results.length, generatedAt: r.generatedAt, source })),
   };
 }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { readSettings } from '../settings.ts';
-import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, toPathReport, uniqueProxies, type ResultsFile, type ScenarioOutcome } from '../results.ts';
+import { RESULTS_SCHEMA_VERSION, toClientOutcome, toEntries, summaryOf, toPathReport, uniqueProxies, type ResultsFile, type ScenarioOutcome } from '../results.ts';
 import { formatResults } from './results-json.ts';
 import { renderVerdictTable } from './verdict-table.ts';
 import { writeReports } from './write.ts';
@@ -66,12 +66,7 @@ export default class StreamproofReporter implements Reporter {
       paths: outcomes.flatMap((o) => toPathReport(o) ?? []),
       clients: outcomes.flatMap((o) => toClientOutcome(o) ?? []),
       errors,
-      summary: {
-        checks: results.length,
-        asExpected: results.filter((r) => r.asExpected).length,
-        unexpected: results.filter((r) => !r.asExpected).length,
-        errors: errors.length,
-      },
+      summary: summaryOf(results, errors),
       ...(this.shard ? { shard: this.shard } : {}),
     };
     mkdirSync(settings.reportDir, { recursive: true });
