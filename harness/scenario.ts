@@ -301,7 +301,7 @@ export function scenario(spec: ScenarioSpec): void {
       const started = path.hops.some((hop) => isUserFile(hop.profile))
         ? await stack.userPath(readUserHops(userHopSpecs(path.hops)), llm.port, timeScale, path.hops[0]!.version)
         : await stack.path(path.hops, llm.port, timeScale);
-      const faults = armFaults(scenario.faults, started.boxes, llm);
+      const faults = await armFaults(scenario.faults, started.boxes, llm);
       const url = started.url ?? llm.url('127.0.0.1');
       const body = requestBody(scenario.format, `${scenario.name} via ${path.label}`);
 
@@ -475,13 +475,14 @@ function injectedDelayMs(faults: Fault[]): number {
  * the client first sees the tool call; `first-cut` ones come off when the origin notices a cut, so
  * a reconnect meets a healthy path.
  */
-function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
+async function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
   const toxiproxy = boxes.find((box): box is StartedToxiproxyProxy => box.kind === 'toxiproxy');
   const pending: Promise<unknown>[] = [];
   const idle = { onEvent: undefined, beforeReconnect: undefined, settled: async () => {} };
   if (!toxiproxy || faults.length === 0) return idle;
   // Each first-cut toxic's removal, once: at the origin's first notice, or when the client is back.
   const comeOff: Array<() => Promise<void>> = [];
+  const applied: Promise<unknown>[] = [];
 
   const apply = (fault: Fault, index: number) => {
     const name = `${fault.type}_${fault.stream}_${index}`;
@@ -493,6 +494,7 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
       attributes: fault.attributes,
     } as Parameters<typeof toxiproxy.hop.addToxic>[0]);
     pending.push(added);
+    applied.push(added);
     if (fault.until === 'first-cut') {
       const addedAtMs = now();
       let removed: Promise<void> | undefined;
@@ -501,12 +503,22 @@ function armFaults(faults: Fault[], boxes: ProxyHandle[], llm: MockLlm) {
       pending.push(firstCutAfter(llm, addedAtMs - 1, 120_000).then(remove));
     }
   };
+  // Toxiproxy resets (TCP RST) only a connection that opened with a reset_peer on the proxy (it sets
+  // SO_LINGER 0 then); one added mid-stream closes with FIN. So a mid-stream reset is armed from the
+  // start with a reset_peer that never fires (toxicity 0), taken off once the real one is on.
+  const lingerArm = faults.some((fault) => fault.when === 'tool-call' && fault.type === 'reset_peer')
+    ? toxiproxy.hop.addToxic({ name: 'reset_peer_linger', type: 'reset_peer', stream: 'downstream', toxicity: 0, attributes: { timeout: 0 } } as Parameters<typeof toxiproxy.hop.addToxic>[0])
+    : undefined;
   faults.forEach((fault, index) => fault.when === 'start' && apply(fault, index));
+  // On before the stream's connection opens: a toxic's effect can depend on it (reset_peer's RST).
+  await Promise.all([...applied, lingerArm]);
   let toolCallArmed = false;
   const onEvent: RecordOptions['onEvent'] = (_event, progress) => {
     if (toolCallArmed || !progress.toolCallSeen) return;
     toolCallArmed = true;
+    applied.length = 0;
     faults.forEach((fault, index) => fault.when === 'tool-call' && apply(fault, index));
+    if (lingerArm) pending.push(Promise.all(applied).then(() => lingerArm).then((toxic) => toxic.remove()));
   };
   return {
     onEvent,

@@ -22,6 +22,15 @@ export class ApiError extends Error {
   }
 }
 
+/** A populate that failed part-way: the proxies made before the failure stay, and are listed. */
+class PopulateError extends ApiError {
+  readonly created: Proxy[];
+  constructor(cause: ApiError, created: Proxy[]) {
+    super(cause.message, cause.status);
+    this.created = created;
+  }
+}
+
 // Toxiproxy's own messages.
 const badRequestBody = (detail: string) => new ApiError(`bad request body: ${detail}`, 400);
 const missingField = (field: string) => new ApiError(`missing required field: ${field}`, 400);
@@ -210,8 +219,15 @@ export class ToxiproxyServer {
   }
 
   private async populateRoute(body: unknown): Promise<{ status: number; json: unknown }> {
-    const proxies = await this.populateProxies(body);
-    return { status: 201, json: { proxies: proxies.map((p) => p.toJSON()) } };
+    try {
+      const proxies = await this.populateProxies(body);
+      return { status: 201, json: { proxies: proxies.map((p) => p.toJSON()) } };
+    } catch (error) {
+      if (!(error instanceof PopulateError)) throw error;
+      // Toxiproxy 2.12 answers the error with the proxies it did make (null when none: a nil Go slice).
+      const proxies = error.created.length > 0 ? error.created.map((p) => p.toJSON()) : null;
+      return { status: error.status, json: { error: error.message, status: error.status, proxies } };
+    }
   }
 
   /** Validate everything first, then apply (Toxiproxy's PopulateJson); a proxy with the same addresses is kept. */
@@ -238,7 +254,13 @@ export class ToxiproxyServer {
         this.proxies.delete(input.name);
       }
       const proxy = this.newProxy(input);
-      if (input.enabled) await startOrApiError(proxy);
+      if (input.enabled) {
+        try {
+          await startOrApiError(proxy);
+        } catch (error) {
+          throw error instanceof ApiError ? new PopulateError(error, result) : error;
+        }
+      }
       this.proxies.set(proxy.name, proxy);
       result.push(proxy);
     }

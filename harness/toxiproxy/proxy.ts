@@ -166,7 +166,9 @@ class Link {
     const out: ToxicOutput = {
       push: (chunk) => this.forward(stage, chunk),
       end: () => this.forwardEnd(stage),
-      reset: () => this.connection.reset(`${spec.type} toxic ${spec.name}`),
+      // Go's Close: a TCP RST only where SO_LINGER 0 was set as the connection opened; otherwise
+      // the toxic's close travels down the chain as an end (FIN), dropping what the toxic held.
+      reset: () => (this.connection.lingerZero ? this.connection.reset(`${spec.type} toxic ${spec.name}`) : this.forwardEnd(stage)),
     };
     // Toxicity: whether the toxic applies is rolled when it starts on a connection (and again on update).
     stage.instance = Math.random() < spec.toxicity ? spec.kind.create(spec.attributes, out, state) : passThrough(out);
@@ -200,10 +202,13 @@ class Link {
   private endDest(): void {
     if (this.destEnded) return;
     this.destEnded = true;
-    this.connection.closedByProxy(this.destSide, 'end', `${this.direction} link ended`);
+    const lingerZero = this.connection.lingerZero;
+    this.connection.closedByProxy(this.destSide, lingerZero ? 'reset' : 'end', `${this.direction} link ended`);
     if (this.dest.destroyed) return;
-    // Close fully once the data is out, like Go's conn.Close(): the other link then ends too.
-    this.dest.end(() => this.dest.destroy());
+    // Close fully once the data is out, like Go's conn.Close(): the other link then ends too. With
+    // SO_LINGER 0 that close is a TCP RST, once what was written has reached the kernel.
+    if (lingerZero) this.dest.write(Buffer.alloc(0), () => this.dest.resetAndDestroy());
+    else this.dest.end(() => this.dest.destroy());
   }
 
   private heldBytes(): number {
@@ -226,6 +231,12 @@ class Connection {
   private readonly recorder: ConnectionRecorder;
   private upstream: Socket | undefined;
   private finished = false;
+  /**
+   * Toxiproxy sets SO_LINGER 0 on both sockets when a reset_peer toxic (of any toxicity, either
+   * stream) is on the proxy as the connection's links start: every close of this connection is
+   * then a TCP RST. A reset_peer added later closes the connection with FIN.
+   */
+  lingerZero = false;
 
   constructor(proxy: Proxy, client: Socket, recorder: ConnectionRecorder) {
     this.proxy = proxy;
@@ -248,6 +259,7 @@ class Connection {
       this.recorder.upstreamConnected(clockMs());
       // The toxics as they are now: some may have changed while connecting.
       const toxics = currentToxics();
+      this.lingerZero = toxics.some((t) => t.type === 'reset_peer');
       this.links.set('upstream', new Link(this, 'upstream', this.client, upstream, toxics.filter((t) => t.direction === 'upstream')));
       this.links.set('downstream', new Link(this, 'downstream', upstream, this.client, toxics.filter((t) => t.direction === 'downstream')));
       this.client.resume();
@@ -263,7 +275,7 @@ class Connection {
     this.recorder.close(clockMs(), side, how, 'proxy', message);
   }
 
-  /** TCP RST on both sides (reset_peer). */
+  /** TCP RST on both sides (reset_peer on a connection opened with SO_LINGER 0). */
   reset(reason: string): void {
     for (const [socket, side] of this.sockets()) {
       if (socket.destroyed) continue;
@@ -277,8 +289,9 @@ class Connection {
   close(reason: string): void {
     for (const [socket, side] of this.sockets()) {
       if (socket.destroyed) continue;
-      this.closedByProxy(side, 'end', reason);
-      socket.destroy();
+      this.closedByProxy(side, this.lingerZero ? 'reset' : 'end', reason);
+      if (this.lingerZero) socket.resetAndDestroy();
+      else socket.destroy();
     }
     this.finish();
   }

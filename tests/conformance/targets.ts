@@ -151,6 +151,45 @@ export async function imageSkipReason(image: string, pullTimeoutMs = 60_000): Pr
   }
 }
 
-export async function conformanceTargets(): Promise<ConformanceTarget[]> {
+/**
+ * A Toxiproxy server already running, by its API URL: to hold streamproof's server to any
+ * Toxiproxy build a team runs. The suite creates, resets and deletes proxies on it, so give it a
+ * server of its own. Its proxies listen on `listenHost` (default: the URL's host) with port 0 and
+ * are dialled at the address the API reports, so the server must be reachable directly (the same
+ * host, or a container's own address: a published port turns a TCP RST into a plain close); the
+ * servers the tests run bind on `upstreamHost` (default: the URL's host), where the server dials.
+ */
+export function urlTarget(apiUrl: string, options: { listenHost?: string; upstreamHost?: string } = {}): ConformanceTarget {
+  const url = new URL(apiUrl);
+  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
+  const base = url.href.replace(/\/$/, '');
+  return {
+    name: `Toxiproxy at ${base}`,
+    async start() {
+      const response = await withTimeout(fetch(`${base}/version`), 3000, `GET ${base}/version`);
+      if (!response.ok) throw new Error(`GET ${base}/version answered HTTP ${response.status}: is TOXIPROXY_URL a Toxiproxy API?`);
+      return {
+        apiUrl: base,
+        hostForListen: options.listenHost ?? host,
+        hostForUpstream: options.upstreamHost ?? host,
+        close: async () => {},
+      };
+    },
+  };
+}
+
+/**
+ * TOXIPROXY_URL set: that server alone (TOXIPROXY_LISTEN_HOST and TOXIPROXY_UPSTREAM_HOST as in
+ * urlTarget). Otherwise streamproof's server on the host and in its image, and the official image.
+ */
+export async function conformanceTargets(env: NodeJS.ProcessEnv = process.env): Promise<ConformanceTarget[]> {
+  if (env.TOXIPROXY_URL) {
+    return [
+      urlTarget(env.TOXIPROXY_URL, {
+        ...(env.TOXIPROXY_LISTEN_HOST ? { listenHost: env.TOXIPROXY_LISTEN_HOST } : {}),
+        ...(env.TOXIPROXY_UPSTREAM_HOST ? { upstreamHost: env.TOXIPROXY_UPSTREAM_HOST } : {}),
+      }),
+    ];
+  }
   return [hostTarget, serverImageTarget(await dockerSkipReason()), officialImageTarget(await imageSkipReason(OFFICIAL_IMAGE))];
 }

@@ -241,6 +241,27 @@ for (const target of targets) {
         expect(await raw('POST', '/populate', JSON.stringify([{ name: 'no_upstream' }]))).toMatchObject({ status: 400 });
       });
 
+      test('a populate that fails part-way answers the error with the proxies it made, and they stay', async () => {
+        const upstream = await upstreamServer();
+        const first = await createProxy(upstream);
+        const answer = await raw(
+          'POST',
+          '/populate',
+          JSON.stringify([
+            { name: 'pop_made', listen: listenFor(started), upstream: upstream.address },
+            { name: 'pop_taken', listen: first.listen, upstream: upstream.address },
+          ]),
+        );
+        expect(answer.status).toBe(500);
+        expect(answer.json).toMatchObject({
+          status: 500,
+          error: expect.stringContaining('address already in use'),
+          proxies: [{ name: 'pop_made', upstream: upstream.address, enabled: true, toxics: [] }],
+        });
+        expect((await toxiproxy.get('pop_made')).enabled).toBe(true);
+        expect(await statusOf(toxiproxy.get('pop_taken'))).toBe(404);
+      });
+
       test('reset removes every toxic and re-enables disabled proxies (204)', async () => {
         const upstream = await upstreamServer();
         const proxy = await createProxy(upstream);
@@ -340,6 +361,19 @@ for (const target of targets) {
         figures[`bandwidth rate ${rate} KB/s (${target.name})`] = `measured ${measured.toFixed(1)} KB/s over ${payload.length} bytes`;
       });
 
+      test('bandwidth rate 0 holds everything until the toxic is removed, then delivers it all in order', async () => {
+        const { proxy, client, server } = await openPair();
+        const toxic = await addToxic(proxy, { type: 'bandwidth', attributes: { rate: 0 } });
+        const before = client.receivedBytes;
+        const payload = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+        server.write(payload.subarray(0, 1000));
+        server.write(payload.subarray(1000));
+        expect(await client.quietFor(1000)).toBe(true);
+        await toxic.remove();
+        await client.bytes(before + payload.length);
+        expect(client.received.subarray(before).equals(payload)).toBe(true);
+      });
+
       test('slicer splits one write into many smaller reads whose concatenation is exact', async () => {
         const { proxy, client, server } = await openPair();
         await addToxic(proxy, { type: 'slicer', attributes: { average_size: 100, size_variation: 20, delay: 5000 } });
@@ -381,6 +415,33 @@ for (const target of targets) {
         expect(close.atMs - sentAt).toBeGreaterThanOrEqual(250);
         expect(client.receivedBytes).toBe(0);
         figures[`reset_peer timeout 300 ms (${target.name})`] = `ECONNRESET ${(close.atMs - sentAt).toFixed(0)} ms after the first data`;
+      });
+
+      test('a reset_peer added to an open connection closes it with FIN, dropping the data', async () => {
+        const { proxy, client, server } = await openPair();
+        await addToxic(proxy, { type: 'reset_peer', attributes: { timeout: 100 } });
+        const before = client.receivedBytes;
+        server.write('doomed');
+        const close = await client.closeOf();
+        expect(close.how).toBe('end');
+        expect(client.receivedBytes).toBe(before);
+      });
+
+      test('a reset_peer on the proxy as a connection opens, even at toxicity 0, makes a later reset_peer reset it', async () => {
+        // What streamproof relies on to reset a stream mid-way: the first arms SO_LINGER 0, never fires.
+        const upstream = await upstreamServer();
+        const proxy = await createProxy(upstream);
+        await addToxic(proxy, { type: 'reset_peer', name: 'arm', toxicity: 0, attributes: { timeout: 0 } });
+        const client = await connectThrough(proxy);
+        const server = await upstream.peer(0);
+        client.write('hi');
+        await server.bytes(2);
+        server.write('yo');
+        await client.bytes(2);
+        await addToxic(proxy, { type: 'reset_peer', name: 'cut', attributes: { timeout: 100 } });
+        server.write('doomed');
+        expect(await client.closeOf()).toMatchObject({ how: 'reset', code: 'ECONNRESET' });
+        expect(client.receivedBytes).toBe(2);
       });
 
       test('timeout stops all data and closes after `timeout` ms', async () => {

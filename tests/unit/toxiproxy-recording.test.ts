@@ -31,8 +31,10 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function proxyAndPair(name = 'tap'): Promise<{ client: Peer; origin: Peer }> {
+/** A proxy (with `toxics` on it from the start) and a client connected through it to the origin. */
+async function proxyAndPair(name = 'tap', toxics: object[] = []): Promise<{ client: Peer; origin: Peer }> {
   const created = await api('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: upstream.address });
+  for (const toxic of toxics) await api('POST', `/proxies/${name}/toxics`, toxic);
   const [host, port] = [created.json.listen.split(':')[0], Number(created.json.listen.split(':')[1])];
   const client = await dial({ host, port });
   peers.push(client);
@@ -89,8 +91,8 @@ describe('recording tap', () => {
   });
 
   test('a reset_peer toxic is recorded as resets by the proxy on both sides', async () => {
-    const { client, origin } = await proxyAndPair();
-    await api('POST', '/proxies/tap/toxics', { type: 'reset_peer', attributes: { timeout: 0 } });
+    // On the proxy as the connection opens: only then is its close a reset (Toxiproxy's SO_LINGER 0).
+    const { client, origin } = await proxyAndPair('tap', [{ type: 'reset_peer', attributes: { timeout: 0 } }]);
     origin.write('x');
     expect((await client.closeOf()).how).toBe('reset');
     await origin.closeOf();

@@ -1,6 +1,8 @@
 /**
- * reset_peer: on the first chunk (or the end) of its direction, waits `timeout` ms and resets the
- * connection with a TCP RST (Toxiproxy's ResetToxic: SetLinger(0) then Close). Data is dropped.
+ * reset_peer: on the first chunk (or the end) of its direction, waits `timeout` ms and closes the
+ * connection, dropping the data (Toxiproxy's ResetToxic). The close is a TCP RST only on a
+ * connection that opened while a reset_peer toxic was on the proxy (Toxiproxy sets SO_LINGER 0
+ * then); one added to an open connection closes it with FIN (`out.reset()` decides).
  */
 import type { ToxicKind } from './toxic.ts';
 

@@ -9,7 +9,10 @@ export interface ToxicOutput {
   push(chunk: Buffer): void;
   /** Close the destination gracefully (FIN) after the data pushed so far. */
   end(): void;
-  /** Abort the connection with a TCP RST on both sides. */
+  /**
+   * Close the connection as Toxiproxy's reset_peer does: a TCP RST on both sides where the
+   * connection opened with the toxic present (SO_LINGER 0), else an end (FIN) dropping held data.
+   */
   reset(): void;
 }
 
@@ -128,6 +131,7 @@ export class TimedQueue implements ToxicInstance {
   private arm(): void {
     if (this.timer || this.queue.length === 0) return;
     const head = this.queue[0]!;
+    if (!Number.isFinite(head.dueMs)) return; // held until flushed (bandwidth rate 0)
     this.timer = setTimeout(() => this.release(), Math.max(0, head.dueMs - performance.now()));
   }
 
