@@ -5,22 +5,20 @@
  *   2. the core matrix (vitest project `scenarios`) wall time at time scale 0.1
  *   3. warm nginx container: start() → ready handle, and start() → first HTTP response through it
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Reporter } from 'vitest/node';
 import { matchArrivals } from '../harness/checks/buffering.ts';
 import { runSingleConnectionClient } from '../harness/clients/index.ts';
 import { now } from '../harness/clock.ts';
-import { ensureDockerAnswers, hostGatewayAddress } from '../harness/docker/engine.ts';
+import { hostGatewayAddress } from '../harness/docker/engine.ts';
 import { resolveImage } from '../harness/docker/images.ts';
 import { LLM_HOST_ALIAS } from '../harness/proxies/proxy-handle.ts';
-import { beginRun, removeRunContainers, removeRunContainersNow, startReaper } from '../harness/docker/run-registry.ts';
 import { MockLlm } from '../harness/mock-llm/index.ts';
 import { NginxProxy } from '../harness/proxies/nginx-proxy.ts';
-import type { ScenarioOutcome } from '../harness/results.ts';
-import { readSettings, SETTINGS_ENV } from '../harness/settings.ts';
+import { readSettings } from '../harness/settings.ts';
+import { ownRun, runMatrix } from './matrix-run.ts';
 
 const TARGETS = { matrixWallS: 90, harnessP95Ms: 1, warmReadyMs: 300 } as const;
 const MATRIX_TIME_SCALE = '0.1';
@@ -64,40 +62,23 @@ async function harnessOverhead() {
 // ─── 2. The core matrix at time scale 0.1 ─────────────────────────────────────────────────────
 
 async function coreMatrix() {
-  const counts = { tests: 0, testsPassed: 0, checks: 0, checksAsExpected: 0, errors: 0 };
+  const run = await runMatrix(Number(MATRIX_TIME_SCALE));
+  const checks = run.outcomes.flatMap((outcome) => outcome.checks.map((check) => ({ outcome, check })));
   /** Which checks differed from their measured expectation: a count alone does not say what flipped. */
-  const unexpected: Array<{ scenario: string; path: string; check: string; expected: string; got: string; measured: string }> = [];
-  // Replaces the configured reporters, so reports/latest/results.json is left alone; the report
-  // dir is a temp dir all the same, in case a scenario writes something of its own.
-  const counter: Reporter = {
-    onTestRunEnd(modules, unhandledErrors) {
-      counts.errors += unhandledErrors.length;
-      for (const module of modules) {
-        counts.errors += module.errors().length;
-        for (const test of module.children.allTests()) {
-          counts.tests++;
-          if (test.result().state === 'passed') counts.testsPassed++;
-          const outcome = (test.meta() as { streamproof?: ScenarioOutcome }).streamproof;
-          for (const check of outcome?.checks ?? []) {
-            counts.checks++;
-            if (check.verdict === check.expectedVerdict) counts.checksAsExpected++;
-            else unexpected.push({ scenario: outcome!.scenario, path: outcome!.pathLabel, check: check.check, expected: check.expectedVerdict, got: check.verdict, measured: check.measured });
-          }
-        }
-      }
-    },
+  const unexpected = checks
+    .filter(({ check }) => check.verdict !== check.expectedVerdict)
+    .map(({ outcome, check }) => ({ scenario: outcome.scenario, path: outcome.pathLabel, check: check.check, expected: check.expectedVerdict, got: check.verdict, measured: check.measured }));
+  return {
+    timeScale: Number(MATRIX_TIME_SCALE),
+    wallS: run.wallS,
+    allPassed: run.tests > 0 && run.testsPassed === run.tests && run.errors === 0,
+    tests: run.tests,
+    testsPassed: run.testsPassed,
+    checks: checks.length,
+    checksAsExpected: checks.length - unexpected.length,
+    errors: run.errors,
+    unexpected,
   };
-  process.env[SETTINGS_ENV.timeScale] = MATRIX_TIME_SCALE;
-  const scratch = mkdtempSync(join(tmpdir(), 'streamproof-bench-'));
-  process.env[SETTINGS_ENV.reportDir] = scratch;
-  const { startVitest } = await import('vitest/node');
-  const started = now();
-  const vitest = await startVitest('test', [], { run: true, project: 'scenarios', watch: false, reporters: ['dot', counter] });
-  await vitest?.close(); // includes global teardown (container removal): part of the wall time
-  const wallS = round((now() - started) / 1000, 1);
-  rmSync(scratch, { recursive: true, force: true });
-  process.exitCode = 0; // vitest sets 1 on a failed test: here that is a figure, not an error
-  return { timeScale: Number(MATRIX_TIME_SCALE), wallS, allPassed: counts.tests > 0 && counts.testsPassed === counts.tests && counts.errors === 0, ...counts, unexpected };
 }
 
 // ─── 3. Warm nginx: start() → ready, and start() → first response through it ────────────────
@@ -155,19 +136,7 @@ const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 async function main(): Promise<void> {
   const reportDir = readSettings().reportDir; // before the matrix points it at a temp dir
   const load = loadavg().map((n) => round(n));
-  await ensureDockerAnswers();
-  // This process owns one run: the matrix's global setup joins it (beginRun is idempotent per
-  // process), and the nginx phase labels its containers with it.
-  const run = beginRun();
-  startReaper(run);
-  const removeContainers = () => removeRunContainers(run.runId);
-  const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: removing this run's containers`);
-    removeRunContainersNow(run.runId); // synchronous: vitest exits 1 ms after SIGINT
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeContainers = await ownRun(log);
 
   log(`harness overhead: ${DIRECT_RUNS.length} × ${DIRECT_RUNS[0]!.tokens} tokens direct (load average ${load.join(' ')})`);
   const direct = await harnessOverhead();

@@ -160,6 +160,11 @@ export interface CheckResult {
   figures: Figures;
   /** The thresholds the verdict was judged against (data, stated in reports). */
   thresholds: Record<string, number>;
+  /**
+   * A timing verdict's distance from flipping, as a fraction of its thresholds (marginOf in
+   * checks/thresholds.ts); null when it was not measured; absent where the verdict is not a timing.
+   */
+  margin?: number | null;
   /** One line for people: what happened. */
   detail: string;
 }

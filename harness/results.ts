@@ -52,6 +52,8 @@ export interface ResultEntry {
   measured: string;
   figures: Figures;
   thresholds: Record<string, number>;
+  /** Timing checks: how far the verdict is from flipping, as a fraction of its thresholds (null: not measured). */
+  margin?: number | null;
   detail: string;
 }
 
@@ -240,6 +242,7 @@ export function toEntries(outcome: ScenarioOutcome): ResultEntry[] {
     measured: c.measured,
     figures: c.figures,
     thresholds: c.thresholds,
+    ...(c.margin !== undefined ? { margin: c.margin } : {}),
     detail: c.detail,
   }));
 }

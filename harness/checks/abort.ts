@@ -3,7 +3,7 @@
  * generating; otherwise the model keeps running (and billing) for nobody.
  */
 import type { Check, StreamEvidence } from '../model.ts';
-import { pickThresholds, roundMs, servedFor, type Thresholds } from './thresholds.ts';
+import { marginOf, pickThresholds, roundMs, servedFor, type Thresholds } from './thresholds.ts';
 
 const KEYS = ['abortNoticeMaxMs'] as const;
 
@@ -47,6 +47,8 @@ export function abortCheck(overrides?: Partial<Thresholds>): Check<StreamEvidenc
           generationStopped,
         },
         thresholds: { ...thresholds },
+        // How soon the origin noticed is the timing part; a generation left running is a fact.
+        ...(generationStopped === 1 ? { margin: marginOf([[abortNoticeMs, thresholds.abortNoticeMaxMs]]) } : {}),
         detail,
       };
     },

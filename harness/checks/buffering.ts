@@ -6,7 +6,7 @@
 import { tokenTextOf } from '../clients/sse-connection.ts';
 import type { Check, EmittedItem, RecordedConnection, ServedRequest, StreamEvidence } from '../model.ts';
 import { describeUnserved, judgedConnection } from './judged-connection.ts';
-import { pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
+import { marginOf, pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
 
 const KEYS = ['delayP95Ms', 'delayMaxMs', 'burstWindowMs', 'burstMinEmitGapMs'] as const;
 
@@ -91,6 +91,10 @@ export function bufferingCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
           injectedDelayMs: roundMs(injectedMs),
         },
         thresholds: { ...thresholds },
+        margin: marginOf([
+          [delayP95Ms, thresholds.delayP95Ms],
+          [delayMaxMs, thresholds.delayMaxMs],
+        ]),
         detail: events.length
           ? `${pass ? 'Events flowed through' : 'Events were held back'}: ${coverage}${burstEvents ? `; ${burstEvents} arrived in bursts` : ''}.`
           : `Nothing to measure: ${coverage}.`,

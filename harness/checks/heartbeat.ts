@@ -6,7 +6,7 @@
 import type { Check, RecordedConnection, StreamEvidence } from '../model.ts';
 import { matchArrivals } from './buffering.ts';
 import { describeUnserved, judgedConnection } from './judged-connection.ts';
-import { pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
+import { marginOf, pickThresholds, roundMs, type Thresholds } from './thresholds.ts';
 
 const KEYS = ['maxGapFactor', 'gapSlackMs'] as const;
 
@@ -77,6 +77,8 @@ export function heartbeatCheck(overrides?: Partial<Thresholds>): Check<StreamEvi
           heartbeatFormatAccepted: formatAccepted,
         },
         thresholds: { ...thresholds },
+        // The gap is the timing part of the verdict; a cut stream is a fact, not a near miss.
+        ...(survived && readsSeen && allowedGapMs !== null ? { margin: marginOf([[maxGapMs, allowedGapMs]]) } : {}),
         detail,
       };
     },

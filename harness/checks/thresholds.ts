@@ -42,6 +42,24 @@ export function pickThresholds<K extends keyof Thresholds>(keys: readonly K[], o
 
 // ─── Conventions every check shares (kept here: the checks' one shared module) ──────────────────
 
+/**
+ * How far a timing verdict is from flipping, as a fraction of its limits (each pair: a figure that
+ * passes at or under its limit). A pass: the smallest headroom, (limit − value) / limit. A fail:
+ * what the furthest exceeded figure must lose to pass, (value − limit) / limit. Null when a figure
+ * was not measured. Repeatability runs read it: a margin under 0.2 flips on a busy machine.
+ */
+export function marginOf(pairs: ReadonlyArray<readonly [value: number | null, limit: number]>): number | null {
+  const measured = pairs.filter((pair): pair is readonly [number, number] => pair[0] !== null);
+  if (measured.length === 0 || measured.length < pairs.length) return null;
+  const fraction = (delta: number, limit: number) => (limit > 0 ? delta / limit : delta === 0 ? 0 : 1);
+  const over = measured.filter(([value, limit]) => value > limit);
+  const margin =
+    over.length === 0
+      ? Math.min(...measured.map(([value, limit]) => fraction(limit - value, limit)))
+      : Math.max(...over.map(([value, limit]) => fraction(value - limit, limit)));
+  return Math.round(margin * 1000) / 1000;
+}
+
 /** Figures in ms keep 0.1 ms: enough for localhost delays, short enough for results.json. */
 export function roundMs(ms: number): number;
 export function roundMs(ms: number | null): number | null;

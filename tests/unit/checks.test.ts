@@ -9,6 +9,7 @@ import {
   evaluateChecks,
   heartbeatCheck,
 } from '../../harness/checks/index.ts';
+import { marginOf } from '../../harness/checks/thresholds.ts';
 import type {
   ArrivedEvent,
   ClientRun,
@@ -265,6 +266,8 @@ describe('buffering', () => {
       injectedDelayMs: 0,
     });
     expect(result.detail).toMatch(/matched 5 of 5 emitted events/);
+    // p95 2 of 250 ms and max 2 of 1000 ms: the smaller headroom, 248 / 250.
+    expect(result.margin).toBe(0.992);
   });
 
   test('fails: a buffering proxy releases everything at the end, in one burst', () => {
@@ -445,5 +448,18 @@ describe('buffering with injected delay', () => {
     const injected = bufferingCheck().evaluate({ ...ev, intent: { ...ev.intent, injectedDelayMs: 300 } });
     expect([injected.verdict, injected.figures.delayP95Ms]).toEqual(['pass', 2]);
     expect(injected.expected).toMatch(/beyond 300 ms injected/);
+  });
+});
+
+describe('marginOf', () => {
+  test('a pass: the smallest headroom as a fraction of its limit', () => {
+    expect(marginOf([[200, 250], [100, 1000]])).toBe(0.2);
+  });
+  test('a fail: what the furthest exceeded figure must lose to pass', () => {
+    expect(marginOf([[300, 250], [1500, 1000]])).toBe(0.5);
+    expect(marginOf([[260, 250], [900, 1000]])).toBe(0.04);
+  });
+  test('a figure not measured: null', () => {
+    expect(marginOf([[null, 250], [10, 1000]])).toBeNull();
   });
 });
