@@ -82,10 +82,16 @@ for (const target of targets) {
       return client;
     }
 
-    /** A proxy, a client through it and the upstream end of that connection, checked with one round trip. */
-    async function openPair(): Promise<{ proxy: Proxy; client: Peer; server: Peer; upstream: UpstreamServer }> {
+    /**
+     * A proxy, a client through it and the upstream end of that connection, checked with one round
+     * trip; `beforeConnect` puts toxics on the proxy before the connection opens.
+     */
+    async function openPair(
+      beforeConnect: (proxy: Proxy) => Promise<unknown> = async () => {},
+    ): Promise<{ proxy: Proxy; client: Peer; server: Peer; upstream: UpstreamServer }> {
       const upstream = await upstreamServer();
       const proxy = await createProxy(upstream);
+      await beforeConnect(proxy);
       const client = await connectThrough(proxy);
       const server = await upstream.peer(0);
       client.write('hi');
@@ -429,15 +435,7 @@ for (const target of targets) {
 
       test('a reset_peer on the proxy as a connection opens, even at toxicity 0, makes a later reset_peer reset it', async () => {
         // What streamproof relies on to reset a stream mid-way: the first arms SO_LINGER 0, never fires.
-        const upstream = await upstreamServer();
-        const proxy = await createProxy(upstream);
-        await addToxic(proxy, { type: 'reset_peer', name: 'arm', toxicity: 0, attributes: { timeout: 0 } });
-        const client = await connectThrough(proxy);
-        const server = await upstream.peer(0);
-        client.write('hi');
-        await server.bytes(2);
-        server.write('yo');
-        await client.bytes(2);
+        const { proxy, client, server } = await openPair((p) => addToxic(p, { type: 'reset_peer', name: 'arm', toxicity: 0, attributes: { timeout: 0 } }));
         await addToxic(proxy, { type: 'reset_peer', name: 'cut', attributes: { timeout: 100 } });
         server.write('doomed');
         expect(await client.closeOf()).toMatchObject({ how: 'reset', code: 'ECONNRESET' });
