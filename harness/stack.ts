@@ -39,6 +39,11 @@ export interface UserHop {
   listenPort: number;
   /** The file's other upstream host names: the tap carries them too, so they resolve. */
   moreAliases?: readonly string[];
+  /**
+   * The upstream is a loopback address (127.0.0.1, localhost, 0.0.0.0): the box joins its tap's
+   * network namespace, where the tap listens on that port, instead of the tap carrying a name.
+   */
+  loopbackUpstream?: boolean;
 }
 
 /** Boxes of a user's chain that did not start (each start's own error, the config refusals among them). */
@@ -229,8 +234,9 @@ export class Stack implements AsyncDisposable {
    * server) carrying as its alias the upstream host that box's config names, listening on the port
    * it names and forwarding to the next box (the mock LLM after the last): every name resolves
    * without touching the files, and every point of the chain is measured, one box or several. Only
-   * the first box is published on 127.0.0.1. Every box is started even when one is refused, so
-   * every refusal is reported at once (UserHopsRefused).
+   * the first box is published on 127.0.0.1. A box whose file proxies to a loopback address runs
+   * in its tap's network namespace, the tap listening there on that port. Every box is started
+   * even when one is refused, so every refusal is reported at once (UserHopsRefused).
    */
   async userPath(hops: UserHop[], llmPort: number, timeScale: number, version: ProxyVersion): Promise<StartedPath> {
     const network = await createChainNetwork();
@@ -239,7 +245,12 @@ export class Stack implements AsyncDisposable {
     const boxAlias = (i: number) => `streamproof-${hopAlias(i)}`;
     const taps = await settleAll(
       hops.map(async (hop, i) => {
-        const tap = await new ToxiproxyProxy(tapsImage, { profile: 'tap', timeScale, version, network: { name: network.name, alias: hop.upstream.host, moreAliases: hop.moreAliases ?? [] } }).start();
+        // A loopback upstream: the box will live in the tap's namespace, so the tap carries the
+        // box's alias and publishes its port; otherwise the tap carries the upstream's name.
+        const place = hop.loopbackUpstream
+          ? { network: { name: network.name, alias: boxAlias(i), moreAliases: hop.moreAliases ?? [] }, publishFor: i === 0 ? [hop.listenPort] : [] }
+          : { network: { name: network.name, alias: hop.upstream.host, moreAliases: hop.moreAliases ?? [] } };
+        const tap = await new ToxiproxyProxy(tapsImage, { profile: 'tap', timeScale, version, ...place }).start();
         this.disposables.push(tap);
         const next = hops[i + 1];
         await tap.createProxy(TAP_PROXY, hop.upstream.port, next ? { host: boxAlias(i + 1), port: next.listenPort } : { host: LLM_HOST_ALIAS, port: llmPort });
@@ -255,7 +266,7 @@ export class Stack implements AsyncDisposable {
         {
           upstream: { host: LLM_HOST_ALIAS, port: llmPort }, // unused: the user's file names its own upstream
           timeScale,
-          network: { name: network.name, alias: boxAlias(i) },
+          network: hop.loopbackUpstream ? { owner: taps.values[i]! } : { name: network.name, alias: boxAlias(i) },
           publish: i === 0,
           listenPort: hop.listenPort,
         },

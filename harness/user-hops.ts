@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
-import { classifyHost } from './config/host-class.ts';
-import { haproxyRequestUnderTest, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
+import { classifyHost, unbracketHost } from './config/host-class.ts';
+import { CHAT_PATH, haproxyRequestUnderTest, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
 import { StreamproofError, type ErrorCode } from './errors.ts';
 import type { UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
@@ -54,24 +54,30 @@ export function nginxUpstreamOf(site: string): UpstreamAddress | undefined {
   return undefined;
 }
 
+const NGINX_LISTEN = /(?:^|[{;])\s*listen\s+(?:\S*:)?(\d+)\b/gm;
+
 /** nginx: the first `listen` port (80 when the site has none, as in nginx). */
 export function nginxListenPortOf(site: string): number {
-  const listen = /(?:^|[{;])\s*listen\s+(?:\S*:)?(\d+)\b/m.exec(stripComments(site));
-  return listen ? Number(listen[1]) : 80;
+  return nginxListenPortsOf(site)[0] ?? 80;
+}
+
+/** nginx: every `listen` port of the file, in order. */
+export function nginxListenPortsOf(site: string): number[] {
+  return [...stripComments(site).matchAll(NGINX_LISTEN)].map((m) => Number(m[1]));
 }
 
 /**
  * A loopback upstream the file proxies to (`proxy_pass http://127.0.0.1:3000`, `server s1
- * localhost:11434`): inside the proxy's container that is the container itself, which no DNS name
- * can redirect to streamproof's tap, so the file cannot be tested as written (yet).
+ * localhost:11434`), when the readers found no routed upstream: inside the proxy's container that
+ * is the container itself, so its tap joins the box's network namespace (Stack.userPath).
  */
-export function loopbackUpstreamOf(kind: ProxyKind, text: string): string | undefined {
+export function loopbackUpstreamOf(kind: ProxyKind, text: string): UpstreamAddress | undefined {
   const targets =
     kind === 'nginx'
       ? [...stripComments(text).matchAll(/\b(?:proxy_pass\s+https?:\/\/|server\s+)(\[[^\]]+\]|[\w.-]+)(?::(\d+))?/g)]
       : [...stripComments(text).matchAll(/^\s*server\s+\S+\s+"?(\[[^\]]+\]|[\w.-]+):(\d+)/gm)];
   const loopback = targets.find((m) => classifyHost(m[1]!) === 'loopback');
-  return loopback ? `${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}` : undefined;
+  return loopback ? { host: unbracketHost(loopback[1]!), port: loopback[2] ? Number(loopback[2]) : 80 } : undefined;
 }
 
 /** HAProxy: the first `server name host:port` of a backend or listen section. */
@@ -82,8 +88,12 @@ export function haproxyUpstreamOf(cfg: string): UpstreamAddress | undefined {
 
 /** HAProxy: the first `bind [addr]:N` port. */
 export function haproxyListenPortOf(cfg: string): number | undefined {
-  const bind = /^\s*bind\s+\S*?:(\d+)\b/m.exec(stripComments(cfg));
-  return bind ? Number(bind[1]) : undefined;
+  return haproxyListenPortsOf(cfg)[0];
+}
+
+/** HAProxy: every `bind [addr]:N` port of the file, in order. */
+export function haproxyListenPortsOf(cfg: string): number[] {
+  return [...stripComments(cfg).matchAll(/^\s*bind\s+\S*?:(\d+)\b/gm)].map((m) => Number(m[1]));
 }
 
 export interface ReadHop extends UserHop {
@@ -142,18 +152,22 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
       : hop.kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1')?.upstream
       : haproxyRequestUnderTest(file, text, listenPort)?.upstream;
     try {
-      upstream = hop.upstream ? parseUpstream(hop.upstream) : (routed && classifyHost(routed.host) === 'name' ? routed : undefined) ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text));
+      const routedUsable = routed && ['name', 'loopback'].includes(classifyHost(routed.host)) ? routed : undefined;
+      upstream = hop.upstream ? parseUpstream(hop.upstream) : (routedUsable ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text)) ?? loopbackUpstreamOf(hop.kind, text));
     } catch (error) {
       const [problem = '', fix = ''] = (error as Error).message.replace(/^STREAMPROOF_\w+:\s*/, '').split('\nTo fix: ');
       problems.push({ problem: `${hopNote(i)}${problem}`, fix });
     }
-    const loopback = loopbackUpstreamOf(hop.kind, text);
-    const untestable = loopback !== undefined && (!upstream || classifyHost(upstream.host) === 'loopback') && !hop.upstream;
-    if (untestable) {
+    const loopback = upstream !== undefined && classifyHost(upstream.host) === 'loopback';
+    // A loopback upstream on a port the file listens on is the proxy itself (nginx in front of
+    // itself): streamproof's tap cannot listen there beside it.
+    const ownPorts = hop.kind === 'nginx' ? nginxListenPortsOf(text) : haproxyListenPortsOf(text);
+    const toItself = loopback && ownPorts.includes(upstream!.port);
+    if (toItself) {
       problems.push({
         code: 'STREAMPROOF_CANNOT_TEST',
-        problem: `${hopNote(i)}${file} proxies to ${loopback}, a loopback address: inside the proxy's container that is the container itself, and streamproof reaches its mock LLM only through a name it can resolve (no verdict: it cannot test this file as written)`,
-        fix: `test a copy whose upstream is the name the model server has on a network (e.g. \`proxy_pass http://llm-backend:8000;\` or \`server s1 llm-backend:8000\`) and pass --upstream llm-backend:8000`,
+        problem: `${hopNote(i)}${file} proxies POST ${CHAT_PATH} to ${upstream!.host}:${upstream!.port}, a port it listens on itself: the request goes round through the same proxy, and streamproof's tap cannot listen on that port beside it (no verdict)`,
+        fix: 'pass the file (or server {} block) the inner request reaches, or --upstream host:port naming the model server the chain ends at',
       });
     } else if (!upstream && !hop.upstream) {
       problems.push({
@@ -162,14 +176,18 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
       });
     }
     if (listenPort === undefined) problems.push({ problem: `${hopNote(i)}found no \`bind :port\` in ${file}`, fix: 'give your frontend a `bind :<port>` line' });
-    if (upstream?.port === TOXIPROXY_API_PORT) {
-      problems.push({ problem: `${hopNote(i)}upstream port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: 'use another upstream port in the config' });
+    if (upstream?.port === TOXIPROXY_API_PORT || (loopback && listenPort === TOXIPROXY_API_PORT)) {
+      problems.push({ problem: `${hopNote(i)}${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: `use another ${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port in a copy of the config` });
     }
-    if (upstream && listenPort !== undefined && !untestable) read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text) });
+    if (upstream && listenPort !== undefined && !toItself) {
+      read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
+    }
   }
-  // On one network a name reaches one container: each hop's upstream must be a name of its own.
+  // On one network a name reaches one container: each hop's upstream must be a name of its own
+  // (a loopback upstream is the hop's own namespace, never the network's).
   const hosts = new Map<string, number>();
   for (const [i, hop] of read.entries()) {
+    if (hop.loopbackUpstream) continue;
     const first = hosts.get(hop.upstream.host);
     if (first !== undefined) {
       problems.push({

@@ -9,19 +9,28 @@ import { AbstractStartedContainer, GenericContainer, PullPolicy, type StartedTes
 import type { Readable } from 'node:stream';
 import { docker } from '../docker/engine.ts';
 import { runLabels } from '../docker/run-registry.ts';
-import { bindPublishedPortsToLoopback, collectLogs, LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle } from './proxy-handle.ts';
+import { bindPublishedPortsToLoopback, collectLogs, LLM_HOST_ALIAS, sharesNetworkNamespace, type ProxyContainerOptions, type ProxyHandle, type SharedNetworkNamespace } from './proxy-handle.ts';
 
 export abstract class ProxyContainer extends GenericContainer {
   protected readonly output = collectLogs();
   private containerId: string | undefined;
 
-  /** `publishedPorts`: what the harness reaches from this host (none for an inner hop of a chain). */
+  /**
+   * `publishedPorts`: what the harness reaches from this host (none for an inner hop of a chain; a
+   * container joining another's network namespace has its ports published by that owner).
+   */
   constructor(image: string, kind: string, options: Pick<ProxyContainerOptions, 'profile' | 'network'>, publishedPorts: number[]) {
     super(image);
-    if (publishedPorts.length > 0) this.withExposedPorts(...publishedPorts);
-    if (options.network) this.withNetworkMode(options.network.name).withNetworkAliases(options.network.alias, ...(options.network.moreAliases ?? []));
+    const network = options.network;
+    if (sharesNetworkNamespace(network)) {
+      // Docker refuses ports, aliases and extra hosts on a joined namespace: the owner has them.
+      this.withNetworkMode(`container:${network.owner.getId()}`);
+    } else {
+      if (publishedPorts.length > 0) this.withExposedPorts(...publishedPorts);
+      if (network) this.withNetworkMode(network.name).withNetworkAliases(network.alias, ...(network.moreAliases ?? []));
+      this.withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }]);
+    }
     this.withPullPolicy(PullPolicy.neverPull())
-      .withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }])
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': kind, 'dev.streamproof.profile': options.profile })
       .withLogConsumer((stream: Readable) => this.output.consume(stream))
       .withStartupTimeout(30_000);
@@ -59,7 +68,8 @@ export interface StartedProxyFacts {
   image: string;
   /** The real version, as the running binary reports it. */
   version: string;
-  options: Pick<ProxyContainerOptions, 'profile' | 'version'>;
+  /** `network`: a namespace it joined publishes its listen port on the owner. */
+  options: Pick<ProxyContainerOptions, 'profile' | 'version' | 'network'>;
   listenPort: number;
   published: boolean;
   logs: ReturnType<typeof collectLogs>;
@@ -74,6 +84,7 @@ export class StartedProxyContainer extends AbstractStartedContainer implements P
   readonly listenPort: number;
   private readonly published: boolean;
   private readonly output: ReturnType<typeof collectLogs>;
+  private readonly sharedNetwork: SharedNetworkNamespace | undefined;
 
   constructor(container: StartedTestContainer, facts: StartedProxyFacts) {
     super(container);
@@ -85,12 +96,13 @@ export class StartedProxyContainer extends AbstractStartedContainer implements P
     this.listenPort = facts.listenPort;
     this.published = facts.published;
     this.output = facts.logs;
+    this.sharedNetwork = sharesNetworkNamespace(facts.options.network) ? facts.options.network : undefined;
   }
 
   /** Empty for an unpublished hop inside a chain. */
   get url(): string {
     if (!this.published) return '';
-    return `http://127.0.0.1:${this.getMappedPort(this.listenPort)}`;
+    return `http://127.0.0.1:${(this.sharedNetwork?.owner ?? this).getMappedPort(this.listenPort)}`;
   }
 
   /** `kind:profile@version` (`nginx:default@1.22.1`), the path element of results.json. */

@@ -12,6 +12,24 @@ export interface UpstreamAddress {
   port: number;
 }
 
+/** A container's own place on a chain's private network: its alias there, and other names it answers to. */
+export interface ChainNetworkPlace {
+  name: string;
+  alias: string;
+  moreAliases?: readonly string[];
+}
+
+/**
+ * Another container's network namespace, joined (`--network container:<id>`): its loopback is this
+ * container's loopback. A user's file that proxies to 127.0.0.1:3000 reaches the tap that owns the
+ * namespace there. The owner publishes the ports and carries the aliases; this container has none.
+ */
+export interface SharedNetworkNamespace {
+  owner: { getId(): string; getMappedPort(port: number): number };
+}
+
+export const sharesNetworkNamespace = (network: ProxyContainerOptions['network']): network is SharedNetworkNamespace => network !== undefined && 'owner' in network;
+
 /** What every proxy container module takes, whatever its kind. */
 export interface ProxyContainerOptions {
   /** Profile name, as reported. */
@@ -23,9 +41,10 @@ export interface ProxyContainerOptions {
   /**
    * In a chain, the private Docker network and this hop's alias on it. Without one the container
    * sits on Docker's default bridge. `moreAliases`: other names it answers to there (a tap carries
-   * every upstream host a user's file names, so the proxy resolves them all and starts).
+   * every upstream host a user's file names, so the proxy resolves them all and starts). Or the
+   * network namespace of its tap, for a file that proxies to a loopback address.
    */
-  network?: { name: string; alias: string; moreAliases?: readonly string[] };
+  network?: ChainNetworkPlace | SharedNetworkNamespace;
   /** Publish the listen port on 127.0.0.1 (default true). In a chain only the first hop is published. */
   publish?: boolean;
   /** The port the config listens on inside the container, when not the profiles' 8080 (a user's own config). */

@@ -22,6 +22,11 @@ export const TOXIPROXY_HOP_PORT = 8666;
 export interface ToxiproxyProxyOptions extends Omit<ProxyContainerOptions, 'upstream'> {
   /** As a hop: where the `hop` proxy forwards. Absent for a taps container. */
   upstream?: UpstreamAddress;
+  /**
+   * Ports a box joining this container's network namespace listens on, published here for it
+   * (a box in a joined namespace cannot publish its own; SharedNetworkNamespace).
+   */
+  publishFor?: readonly number[];
 }
 
 export class ToxiproxyProxy extends ProxyContainer {
@@ -30,7 +35,7 @@ export class ToxiproxyProxy extends ProxyContainer {
   constructor(image: string, options: ToxiproxyProxyOptions) {
     // The API is always published (the harness drives it from this host); the hop port when asked.
     const published = options.upstream !== undefined && options.publish !== false;
-    super(image, 'toxiproxy', options, published ? [TOXIPROXY_API_PORT, TOXIPROXY_HOP_PORT] : [TOXIPROXY_API_PORT]);
+    super(image, 'toxiproxy', options, [TOXIPROXY_API_PORT, ...(published ? [TOXIPROXY_HOP_PORT] : []), ...(options.publishFor ?? [])]);
     this.options = options;
     this.withWaitStrategy(Wait.forHttp('/version', TOXIPROXY_API_PORT).forStatusCode(200));
   }

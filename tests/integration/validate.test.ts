@@ -138,6 +138,27 @@ describe.concurrent('streamproof validate', () => {
     expect(results.errors[0]!.message).toMatch(/^STREAMPROOF_CANNOT_TEST: /);
   });
 
+  test("ichrisbirch's chat.conf (real-world) proxies to 127.0.0.1:8505: the tap in nginx's own namespace carries every stream, exit 0", async () => {
+    const r = await validate('--nginx', 'tests/fixtures/real-world/ichrisbirch/chat.conf');
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    // Before, exit 2: a loopback address was no name the tap could carry. Exit 0 means every stream
+    // reached the mock LLM through the tap listening on nginx's own loopback.
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toContain('upstream 127.0.0.1:8505 (read from the config)');
+    expect(r.stdout).toContain('proxy_read_timeout 86400 (chat.conf:16)');
+    expect(r.stdout).toContain('All 6 checks pass.');
+  });
+
+  test('an HAProxy whose backend server is 127.0.0.1:8000 with a health check: the tap listens before HAProxy starts, exit 0', async () => {
+    const r = await validate('--haproxy', `${FIXTURES}/haproxy-loopback.cfg`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toContain('upstream 127.0.0.1:8000 (read from the config)');
+    expect(r.stdout).toContain('All 6 checks pass.');
+  });
+
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
     const r = await validate('--nginx', `${FIXTURES}/no-upstream.conf`);
     expect(r.left, 'containers left behind').toBe(0);
@@ -205,6 +226,17 @@ describe.concurrent('streamproof validate, a chain (edge HAProxy in front of the
     expect(blamed[2]).toContain('its idle timeout cut the silence the heartbeats would have broken');
     expect(blamed[3]).toContain('timeout server 50 s < 70 s tool pause');
     expect(r.stdout).toContain('3 of 6 checks fail.');
+  });
+
+  test('an edge HAProxy in front of an nginx that proxies to loopback (real-world chat.conf): the loopback box is hop 2, each box measured by its tap, exit 0', async () => {
+    const r = await validate('--haproxy', `${CHAIN}/edge-streaming.cfg`, '--nginx', 'tests/fixtures/real-world/ichrisbirch/chat.conf');
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toMatch(/hop 2: nginx .*chat\.conf, listen port 80; upstream 127\.0\.0\.1:8505 \(read from the config\) → mock LLM/);
+    expect(r.stdout).toContain('haproxy:edge-streaming@');
+    expect(r.stdout).toMatch(/No box buffered, held heartbeats or cut the stream\./);
+    expect(r.stdout).toContain('All 6 checks pass.');
   });
 
   test('two broken files: both refusals at once, each with its own message and line, exit 2, no stream run, no container left', async () => {

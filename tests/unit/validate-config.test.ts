@@ -1,11 +1,14 @@
 /** `streamproof validate`'s reading of a user's config: upstream, listen port, and the static pass. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { haproxyListenPortOf, haproxyUpstreamOf, loopbackUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream, readUserHops } from '../../harness/user-hops.ts';
 import { hopsFromArgs } from '../../harness/validate/hops-from-args.ts';
 import { staticPass } from '../../harness/validate/static-pass.ts';
 
+const FIXTURES = 'tests/fixtures/user-configs';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/user-configs/${name}`, import.meta.url), 'utf8');
 
 describe('upstream and listen port', () => {
@@ -47,36 +50,54 @@ describe('upstream and listen port', () => {
   });
 });
 
-describe('files validate cannot test as written (real-world): no verdict, exit 2 before anything starts', () => {
+describe('loopback upstreams (real-world): the tap joins the box\'s network namespace', () => {
   const realWorld = (name: string) => `tests/fixtures/real-world/${name}`;
 
   test('found in proxy_pass, upstream blocks and HAProxy server lines; names are not loopback', () => {
-    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('mastodon/nginx.conf'), 'utf8'))).toBe('127.0.0.1:3000');
-    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('ichrisbirch/chat.conf'), 'utf8'))).toBe('127.0.0.1:8505');
-    expect(loopbackUpstreamOf('haproxy', readFileSync(realWorld('sockjs-node/haproxy.cfg'), 'utf8'))).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://localhost:11434; }')).toBe('localhost:11434');
-    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://0.0.0.0:3001; }')).toBe('0.0.0.0:3001');
+    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('mastodon/nginx.conf'), 'utf8'))).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('ichrisbirch/chat.conf'), 'utf8'))).toEqual({ host: '127.0.0.1', port: 8505 });
+    expect(loopbackUpstreamOf('haproxy', readFileSync(realWorld('sockjs-node/haproxy.cfg'), 'utf8'))).toMatchObject({ host: '127.0.0.1' });
+    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://localhost:11434; }')).toEqual({ host: 'localhost', port: 11434 });
+    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://0.0.0.0:3001; }')).toEqual({ host: '0.0.0.0', port: 3001 });
+    expect(loopbackUpstreamOf('nginx', 'location / { proxy_pass http://[::1]; }')).toEqual({ host: '::1', port: 80 });
     expect(loopbackUpstreamOf('nginx', fixture('nginx-default.conf'))).toBeUndefined();
     expect(loopbackUpstreamOf('nginx', readFileSync(realWorld('librechat/nginx.conf'), 'utf8'))).toBeUndefined();
   });
 
-  test('readUserHops: STREAMPROOF_CANNOT_TEST naming the file, the address and the fix; every file at once', () => {
-    let error: unknown;
-    try {
-      readUserHops([
-        { kind: 'nginx', file: realWorld('mastodon/nginx.conf') },
-        { kind: 'nginx', file: realWorld('ichrisbirch/chat.conf') },
-      ]);
-    } catch (e) {
-      error = e;
-    }
-    expect(isStreamproofError(error) && error.code).toBe('STREAMPROOF_CANNOT_TEST');
-    const message = (error as Error).message;
-    expect(message).toContain('2 problems');
-    expect(message).toMatch(/hop 1: .*mastodon\/nginx\.conf proxies to 127\.0\.0\.1:3000, a loopback address/);
-    expect(message).toMatch(/hop 2: .*ichrisbirch\/chat\.conf proxies to 127\.0\.0\.1:8505, a loopback address/);
-    expect(message).toMatch(/To fix: test a copy whose upstream is the name/);
+  test('readUserHops: the routed loopback upstream is the hop\'s, marked loopback; two hops may both use 127.0.0.1 (each its own namespace)', () => {
+    const hops = readUserHops([
+      { kind: 'nginx', file: realWorld('mastodon/nginx.conf') },
+      { kind: 'nginx', file: realWorld('ichrisbirch/chat.conf') },
+    ]);
+    expect(hops.map((hop) => [hop.upstream, hop.loopbackUpstream])).toEqual([
+      [{ host: '127.0.0.1', port: 3000 }, true],
+      [{ host: '127.0.0.1', port: 8505 }, true],
+    ]);
+    expect(readUserHops([{ kind: 'nginx', file: `${FIXTURES}/nginx-default.conf` }])[0]!.loopbackUpstream).toBeUndefined();
   });
+
+  test('a loopback upstream on a port the file listens on is the proxy itself: STREAMPROOF_CANNOT_TEST, no verdict', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamproof-loopback-'));
+    try {
+      const file = join(dir, 'itself.conf');
+      writeFileSync(file, 'server {\n  listen 8080;\n  listen 8443;\n  location / { proxy_pass http://localhost:8443; }\n}\n');
+      let error: unknown;
+      try {
+        readUserHops([{ kind: 'nginx', file }]);
+      } catch (e) {
+        error = e;
+      }
+      expect(isStreamproofError(error) && error.code).toBe('STREAMPROOF_CANNOT_TEST');
+      expect((error as Error).message).toMatch(/itself\.conf proxies POST \/v1\/chat\/completions to localhost:8443, a port it listens on itself/);
+      expect((error as Error).message).toMatch(/To fix: pass the file \(or server \{\} block\) the inner request reaches/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('files validate cannot test as written (real-world): no verdict, exit 2 before anything starts', () => {
+  const realWorld = (name: string) => `tests/fixtures/real-world/${name}`;
 
   test('a whole nginx.conf (socket.io), a template (dify default.conf) and a snippet (dify proxy.conf): named as such, not as lines nginx would refuse', () => {
     const codeAndMessage = (file: string) => {
