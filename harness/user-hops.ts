@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
 import { classifyHost, unbracketHost } from './config/host-class.ts';
-import { CHAT_PATH, haproxyRequestUnderTest, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf } from './config/request-under-test.ts';
+import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf, type TestRequest } from './config/request-under-test.ts';
 import { StreamproofError, type ErrorCode } from './errors.ts';
 import type { UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
@@ -100,6 +100,26 @@ export interface ReadHop extends UserHop {
   text: string;
   upstreamGiven: boolean;
   moreAliases: string[];
+  /** The request this hop is read for: the client's on the first hop (`--path`, `--host`). */
+  request: TestRequest;
+}
+
+/** The request under test as the command line gives it; what is absent is chosen per file. */
+export interface RequestChoice {
+  /** Default: the OpenAI chat path. */
+  path?: string;
+  /** Default: 127.0.0.1, or the first server_name that proxies the path (nginxDefaultHost). */
+  host?: string;
+}
+
+/**
+ * The request a hop is read for. The client's Host reaches the first hop only; an inner hop gets
+ * what the box before it sends, unknown here, so it is read with the Host its file proxies.
+ */
+function requestFor(kind: ProxyKind, file: string, text: string, listenPort: number | undefined, choice: RequestChoice, first: boolean): TestRequest {
+  const path = choice.path ?? CHAT_PATH;
+  if (first && choice.host !== undefined) return { path, host: choice.host };
+  return { path, host: kind === 'nginx' && listenPort !== undefined ? nginxDefaultHost(file, text, listenPort, '1.22.1', path) : CLIENT_HOST };
 }
 
 const configNoun = (kind: ProxyKind) => (kind === 'nginx' ? 'nginx site file' : 'haproxy.cfg');
@@ -109,7 +129,7 @@ const configNoun = (kind: ProxyKind) => (kind === 'nginx' ? 'nginx site file' : 
  * A box is named after its file; two files of one name on a chain (edge/haproxy.cfg, app/haproxy.cfg)
  * get their folder too.
  */
-export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
+export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice = {}): ReadHop[] {
   const problems: Array<{ problem: string; fix: string; code?: ErrorCode }> = [];
   const hopNote = (i: number) => (hops.length > 1 ? `hop ${i + 1}: ` : '');
   const read: Array<Omit<ReadHop, 'name'>> = [];
@@ -147,10 +167,11 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
     const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
     // The upstream of the location (nginx) or backend (HAProxy) that serves POST /v1/chat/completions,
     // not the first proxy_pass or server line of the file.
+    const request = requestFor(hop.kind, file, text, listenPort, choice, i === 0);
     const routed =
       hop.upstream || listenPort === undefined ? undefined
-      : hop.kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1')?.upstream
-      : haproxyRequestUnderTest(file, text, listenPort)?.upstream;
+      : hop.kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1', request)?.upstream
+      : haproxyRequestUnderTest(file, text, listenPort, request)?.upstream;
     try {
       const routedUsable = routed && ['name', 'loopback'].includes(classifyHost(routed.host)) ? routed : undefined;
       upstream = hop.upstream ? parseUpstream(hop.upstream) : (routedUsable ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text)) ?? loopbackUpstreamOf(hop.kind, text));
@@ -166,7 +187,7 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
     if (toItself) {
       problems.push({
         code: 'STREAMPROOF_CANNOT_TEST',
-        problem: `${hopNote(i)}${file} proxies POST ${CHAT_PATH} to ${upstream!.host}:${upstream!.port}, a port it listens on itself: the request goes round through the same proxy, and streamproof's tap cannot listen on that port beside it (no verdict)`,
+        problem: `${hopNote(i)}${file} proxies ${describeRequest(request)} to ${upstream!.host}:${upstream!.port}, a port it listens on itself: the request goes round through the same proxy, and streamproof's tap cannot listen on that port beside it (no verdict)`,
         fix: 'pass the file (or server {} block) the inner request reaches, or --upstream host:port naming the model server the chain ends at',
       });
     } else if (!upstream && !hop.upstream) {
@@ -180,7 +201,7 @@ export function readUserHops(hops: readonly UserHopSpec[]): ReadHop[] {
       problems.push({ problem: `${hopNote(i)}${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: `use another ${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port in a copy of the config` });
     }
     if (upstream && listenPort !== undefined && !toItself) {
-      read.push({ kind: hop.kind, file, text, upstream, listenPort, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
+      read.push({ kind: hop.kind, file, text, upstream, listenPort, request, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
     }
   }
   // On one network a name reaches one container: each hop's upstream must be a name of its own

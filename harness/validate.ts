@@ -34,7 +34,8 @@ import { RESULTS_SCHEMA_VERSION, summaryOf, toClientOutcome, toEntries, toPathRe
 import { scaledMs, type ProxyVersion } from './settings.ts';
 import { Stack, UserHopsRefused, type StartedPath } from './stack.ts';
 import { buildTimeline } from './timeline.ts';
-import { readUserHops, type ReadHop, type UserHopSpec } from './user-hops.ts';
+import { readUserHops, type ReadHop, type RequestChoice, type UserHopSpec } from './user-hops.ts';
+import { CLIENT_HOST, describeRequest } from './config/request-under-test.ts';
 import { causeAndFix, fixLine, seconds, staticPass } from './validate/static-pass.ts';
 import { RUN_NAMES, RUNS, TOOL_PAUSE_S, type Expectation, type Expectations, type RunName } from './validate/streams.ts';
 
@@ -42,6 +43,8 @@ import { RUN_NAMES, RUNS, TOOL_PAUSE_S, type Expectation, type Expectations, typ
 export interface ValidateOptions {
   /** Client side first: hop i's upstream resolves to hop i + 1, the last one's to the mock LLM. */
   hops: readonly UserHopSpec[];
+  /** The path and Host streamed (`--path`, `--host`); chosen per file where absent. */
+  request?: RequestChoice;
   timeScale: number;
   versions: readonly ProxyVersion[];
   print: (line: string) => void;
@@ -193,12 +196,13 @@ function findingsOf(row: Row, hops: ReadHop[], path: StartedPath, blame: ChainBl
  * nothing answered. No verdict: exit 2 with what each stream got and where to look.
  */
 function cannotTest(unreached: string[], hops: ReadHop[]): StreamproofError {
+  const request = describeRequest(hops[0]!.request);
   const upstreams = hops.map((hop) => `${hop.upstream.host}:${hop.upstream.port}${hop.upstreamGiven ? ' (--upstream)' : ' (read from the file)'}`).join(', ');
   return new StreamproofError(
     'STREAMPROOF_CANNOT_TEST',
     `${unreached.length} stream(s) never reached the mock LLM, so no check of them is a verdict on the file:\n  ${unreached.join('\n  ')}\n` +
-      `streamproof put its tap at ${upstreams}; POST /v1/chat/completions must be proxied there`,
-    'check that the location or backend serving POST /v1/chat/completions proxies to that upstream (or pass --upstream host:port naming the one it proxies to); an HTTP 4xx is the config refusing the request itself (auth, allow/deny, user-agent rules, limits)',
+      `streamproof put its tap at ${upstreams}; ${request} must be proxied there`,
+    `check that the location or backend serving ${request} proxies to that upstream (or pass --upstream host:port naming the one it proxies to, or --path and --host naming a request your file proxies); an HTTP 4xx is the config refusing the request itself (auth, allow/deny, user-agent rules, limits)`,
   );
 }
 
@@ -206,16 +210,17 @@ function cannotTest(unreached: string[], hops: ReadHop[]): StreamproofError {
 export async function validateConfig(options: ValidateOptions): Promise<number> {
   const { timeScale } = options;
   const print = (...lines: string[]) => lines.forEach((line) => options.print(line));
-  const hops = readUserHops(options.hops);
+  const hops = readUserHops(options.hops, options.request);
+  const request = hops[0]!.request;
   const isChain = hops.length > 1;
   const startedAt = Date.now();
 
   if (!isChain) {
     const [hop] = hops as [ReadHop];
-    print(`streamproof validate: ${hop.kind} ${hop.file}`);
+    print(`streamproof validate: ${hop.kind} ${hop.file}, ${describeRequest(request)}`);
     print(`  upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → mock LLM; listen port ${hop.listenPort}; time scale ${timeScale} (timeouts in the config scaled by it, the config otherwise unmodified)`);
   } else {
-    print(`streamproof validate: a chain of ${hops.length} hops, client side first; time scale ${timeScale} (timeouts in the configs scaled by it, the configs otherwise unmodified)`);
+    print(`streamproof validate: a chain of ${hops.length} hops, client side first, ${describeRequest(request)}; time scale ${timeScale} (timeouts in the configs scaled by it, the configs otherwise unmodified)`);
     for (const [i, hop] of hops.entries()) {
       const to = i + 1 < hops.length ? `hop ${i + 2} (${hops[i + 1]!.name}, port ${hops[i + 1]!.listenPort})` : 'mock LLM';
       print(`  hop ${i + 1}: ${hop.kind} ${hop.file}, listen port ${hop.listenPort}; upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → ${to}`);
@@ -223,7 +228,8 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   }
 
   await using stack = new Stack();
-  const llm = await stack.mockLlm({ mode: 'stateless', timeScale, script: {} });
+  // Any path is answered: the file may rewrite the one streamed (`proxy_pass http://api:3080/api;`).
+  const llm = await stack.mockLlm({ mode: 'stateless', timeScale, script: {}, otherPaths: 'openai' });
   const chains = await startChains(stack, hops, llm.port, options);
 
   const expectations = new Map<ProxyVersion, Expectations>();
@@ -243,7 +249,8 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     const script = { ...spec.script };
     const boxes = path.boxes.map((box) => box.id);
     const body = { model: 'mock-gpt', messages: [{ role: 'user', content: `validate ${hops.map((h) => h.file).join(' > ')}: ${name} via ${boxes.join(' > ')} (${attempt})` }], stream: true, stream_options: { include_usage: true } };
-    const run = await runSingleConnectionClient({ url: path.url!, format: 'openai', body, headers: { [SCRIPT_HEADER]: JSON.stringify(script) } });
+    const headers = { [SCRIPT_HEADER]: JSON.stringify(script), ...(request.host === CLIENT_HOST ? {} : { host: request.host }) };
+    const run = await runSingleConnectionClient({ url: `${path.url!}${request.path}`, format: 'openai', body, headers });
     const toolCall = script.toolCall as { pauseSeconds: number } | undefined;
     const evidence: StreamEvidence = {
       run,

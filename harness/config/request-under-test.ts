@@ -6,12 +6,23 @@
  */
 import type { UpstreamAddress } from '../proxies/proxy-handle.ts';
 import { classifyHost } from './host-class.ts';
-import { describeLocation, readNginxConfigText, routeNginxRequest, type NginxConfig, type NginxConfigKind, type NginxEffectiveSettings, type NginxProxyTarget } from './nginx/index.ts';
+import { describeLocation, readNginxConfigText, routeNginxRequest, type NginxConfig, type NginxConfigKind, type NginxEffectiveSettings, type NginxProxyTarget, type NginxServerName } from './nginx/index.ts';
 import { readHaproxyConfigText, routeHaproxyConfigRequest } from './haproxy/index.ts';
 
 export const CHAT_PATH = '/v1/chat/completions';
 /** The Host header of the harness's client: it connects to 127.0.0.1:<published port>. */
 export const CLIENT_HOST = '127.0.0.1';
+
+/** The request validate streams through a file: its path (`--path`) and Host header (`--host`). */
+export interface TestRequest {
+  path: string;
+  host: string;
+}
+
+export const DEFAULT_REQUEST: TestRequest = { path: CHAT_PATH, host: CLIENT_HOST };
+
+/** `POST /v1/chat/completions`, with the Host when it is not the client's own. */
+export const describeRequest = (request: TestRequest) => `POST ${request.path}${request.host === CLIENT_HOST ? '' : ` (Host ${request.host})`}`;
 
 export interface NginxRequestUnderTest {
   /** `server api.example.com (site.conf:7), location /v1/ (site.conf:15)`, for people. */
@@ -48,10 +59,10 @@ export function nginxFileShape(file: string, text: string): { kind: NginxConfigK
   return config && { kind: config.kind, placeholders: [...new Set(config.placeholders.map((p) => p.name))] };
 }
 
-export function nginxRequestUnderTest(file: string, text: string, listenPort: number, nginxVersion: string): NginxRequestUnderTest | undefined {
+export function nginxRequestUnderTest(file: string, text: string, listenPort: number, nginxVersion: string, request: TestRequest = DEFAULT_REQUEST): NginxRequestUnderTest | undefined {
   const config = readNginx(file, text);
   if (!config) return undefined;
-  const route = routeNginxRequest(config, { host: CLIENT_HOST, port: listenPort, path: CHAT_PATH }, { nginxVersion });
+  const route = routeNginxRequest(config, { host: request.host, port: listenPort, path: request.path }, { nginxVersion });
   const server = route.selection.server;
   if (!server) return undefined;
   const location = route.match?.location;
@@ -63,6 +74,27 @@ export function nginxRequestUnderTest(file: string, text: string, listenPort: nu
   const settings = route.proxyTarget ? route.settings : (fallback?.settings ?? route.settings);
   const blockLine = (route.proxyTarget ? location : (fallback?.location ?? location))?.directive.line ?? server.directive.line;
   return { servedBy, blockLine, ...(settings ? { settings } : {}), ...(upstream ? { upstream } : {}) };
+}
+
+/** A Host a server_name accepts: the name itself, or one a wildcard matches; none for a regex or the catch-all. */
+function hostFor(name: NginxServerName): string | undefined {
+  if (name.kind === 'exact') return name.name && name.name !== '_' ? name.name : undefined;
+  if (name.kind === 'wildcard-head') return name.alsoExact ? name.name : `streamproof.${name.name}`;
+  if (name.kind === 'wildcard-tail') return `${name.name}.test`;
+  return undefined;
+}
+
+/**
+ * The Host validate sends when `--host` is not given: the client's own (127.0.0.1) when the
+ * server it reaches proxies the path; else the first name a server on the listen port accepts
+ * that does (a default server that only redirects or serves files, the API on its own name).
+ */
+export function nginxDefaultHost(file: string, text: string, listenPort: number, nginxVersion: string, path: string): string {
+  const config = readNginx(file, text);
+  if (!config) return CLIENT_HOST;
+  const names = config.servers.filter((server) => server.listens.some((listen) => listen.port === listenPort)).flatMap((server) => server.serverNames.flatMap((name) => hostFor(name) ?? []));
+  const proxies = (host: string) => nginxRequestUnderTest(file, text, listenPort, nginxVersion, { path, host })?.upstream !== undefined;
+  return [CLIENT_HOST, ...names].find(proxies) ?? CLIENT_HOST;
 }
 
 /** Every host name (not address) the file proxies to: each must resolve for the proxy to start. */
@@ -94,14 +126,14 @@ export interface HaproxyRequestUnderTest {
 }
 
 /** HAProxy: the backend that POST /v1/chat/completions reaches through the file's frontend rules, and its first server. */
-export function haproxyRequestUnderTest(file: string, text: string, listenPort: number): HaproxyRequestUnderTest | undefined {
+export function haproxyRequestUnderTest(file: string, text: string, listenPort: number, request: TestRequest = DEFAULT_REQUEST): HaproxyRequestUnderTest | undefined {
   let config;
   try {
     config = readHaproxyConfigText(text, file);
   } catch {
     return undefined;
   }
-  const route = routeHaproxyConfigRequest(config, { port: listenPort, host: CLIENT_HOST, path: CHAT_PATH, method: 'POST', src: '172.17.0.1', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+  const route = routeHaproxyConfigRequest(config, { port: listenPort, host: request.host, path: request.path, method: 'POST', src: '172.17.0.1', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
   const outcome = route.outcome;
   if (outcome.kind === 'rejected') return { servedBy: `no backend: rejected by ${outcome.rule.keyword} at ${where(outcome.rule)}` };
   if (outcome.kind === 'answered') return { servedBy: `no backend: answered by ${outcome.rule.keyword} ${outcome.action} at ${where(outcome.rule)}` };

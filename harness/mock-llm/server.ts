@@ -33,6 +33,11 @@ export interface MockLlmOptions {
   /** Default 0: a free port. */
   port?: number;
   script?: Partial<StreamScript>;
+  /**
+   * Answer a POST on any other path in this wire format. validate streams a path of the user's
+   * choosing (`--path`), which their proxy may rewrite (`proxy_pass http://api:3080/api;`).
+   */
+  otherPaths?: WireFormat;
 }
 
 export interface MockLlmEvents {
@@ -140,12 +145,14 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
   private portValue = 0;
   private servers: Server[] = [];
   private readonly live = new Map<string, LiveGeneration>();
+  private readonly otherPaths: WireFormat | undefined;
   private closed = false;
 
   private constructor(options: MockLlmOptions) {
     super();
     this.mode = options.mode;
     this.timeScale = options.timeScale ?? 1;
+    this.otherPaths = options.otherPaths;
     if (!(this.timeScale > 0 && Number.isFinite(this.timeScale))) {
       throw new RangeError(`timeScale must be a positive number, got ${options.timeScale}`);
     }
@@ -298,7 +305,7 @@ export class MockLlm extends EventEmitter<MockLlmEvents> {
       return;
     }
     const eventSource = path === EVENTSOURCE_PATH;
-    const format = eventSource ? 'openai' : ROUTES[path];
+    const format = eventSource ? 'openai' : (ROUTES[path] ?? this.otherPaths);
     try {
       if (!format) throw new HttpError(404, `no route for ${req.method} ${path}`);
       const method = eventSource ? 'GET' : 'POST';

@@ -1,6 +1,9 @@
-/** validate's command line: the hops, client side first, each `--upstream` with the file before it. */
+/**
+ * validate's command line: the hops, client side first, each `--upstream` with the file before it;
+ * and the request under test (`--path`, `--host`).
+ */
 import { StreamproofError } from '../errors.ts';
-import type { UserHopSpec } from '../user-hops.ts';
+import type { RequestChoice, UserHopSpec } from '../user-hops.ts';
 
 /** One `--nginx`, `--haproxy` or `--upstream` of the command line, in order. */
 export interface HopArg {
@@ -40,4 +43,15 @@ export function hopsFromArgs(args: readonly HopArg[]): UserHopSpec[] {
     only.upstream = before[0]!;
   }
   return hops;
+}
+
+/** `--path` and `--host` checked: a path nginx and HAProxy would route, a Host they would compare. */
+export function requestFromArgs(args: { path?: string; host?: string }): RequestChoice {
+  const problems: string[] = [];
+  if (args.path !== undefined && !/^\/[\x21-\x7e]*$/.test(args.path)) problems.push(`--path must be an absolute request path with no spaces (e.g. /v1/chat/completions), got '${args.path}'`);
+  if (args.host !== undefined && !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(args.host)) {
+    problems.push(`--host must be a host name or address as a Host header carries it (e.g. api.example.com), got '${args.host}'`);
+  }
+  if (problems.length > 0) throw usage(problems.join('; '), 'e.g. streamproof validate --nginx ./site.conf --path /api/chat --host chat.example.com');
+  return { ...(args.path !== undefined ? { path: args.path } : {}), ...(args.host !== undefined ? { host: args.host } : {}) };
 }

@@ -6,7 +6,7 @@
 import type { ProxyKind } from '../docker/images.ts';
 import type { CheckResult } from '../model.ts';
 import type { NginxEffectiveSettings, TrackedDirective } from '../config/nginx/index.ts';
-import { CHAT_PATH, haproxyRequestUnderTest, nginxRequestUnderTest } from '../config/request-under-test.ts';
+import { DEFAULT_REQUEST, describeRequest, haproxyRequestUnderTest, nginxRequestUnderTest, type TestRequest } from '../config/request-under-test.ts';
 import { effectiveTimeouts } from '../proxies/haproxy-config.ts';
 import { nginxTimeMs } from '../proxies/nginx-config.ts';
 import { stripComments } from '../user-hops.ts';
@@ -27,7 +27,7 @@ function versionAtLeast(version: string, major: number, minor: number): boolean 
 export const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 interface NginxFacts {
-  /** Which server and location serve POST /v1/chat/completions (when the reader routed it). */
+  /** `POST /v1/chat/completions is served by the server at …, location …` (when the reader routed it). */
   servedBy?: string;
   buffering: string;
   bufferingSource: string;
@@ -41,6 +41,8 @@ interface NginxFacts {
 export interface RequestWhere {
   file: string;
   listenPort: number;
+  /** The path and Host streamed (default: POST /v1/chat/completions, Host 127.0.0.1). */
+  request?: TestRequest;
 }
 
 /** `proxy_buffering off (site.conf:17)` for a value the file sets; undefined for nginx's default (the caller words those). */
@@ -51,14 +53,14 @@ function writtenValue(settings: NginxEffectiveSettings, name: TrackedDirective):
 }
 
 function nginxFacts(site: string, version: string, where?: RequestWhere): NginxFacts {
-  const routed = where ? nginxRequestUnderTest(where.file, site, where.listenPort, version) : undefined;
+  const routed = where ? nginxRequestUnderTest(where.file, site, where.listenPort, version, where.request) : undefined;
   const s = routed?.settings;
   if (routed && s && s.proxyBuffering !== undefined && s.proxyHttpVersion !== undefined && s.proxyReadTimeoutMs !== undefined) {
     const buffering = writtenValue(s, 'proxy_buffering');
     const http = writtenValue(s, 'proxy_http_version');
     const read = writtenValue(s, 'proxy_read_timeout');
     return {
-      servedBy: routed.servedBy,
+      servedBy: `${describeRequest(where?.request ?? DEFAULT_REQUEST)} is served by the ${routed.servedBy}`,
       buffering: s.proxyBuffering ? 'on' : 'off',
       bufferingSource: buffering ?? 'proxy_buffering on (default)',
       httpVersion: s.proxyHttpVersion,
@@ -88,7 +90,7 @@ function nginxFactsByPattern(site: string, version: string): NginxFacts {
 
 function nginxExpectations(f: NginxFacts): { lines: string[]; expect: Expectations } {
   const buffered = f.buffering !== 'off' && f.httpVersion === '1.0';
-  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} is served by the ${f.servedBy}`] : [];
+  const lines: string[] = f.servedBy ? [f.servedBy] : [];
   const expect: Expectations = {};
   if (buffered) {
     lines.push(`proxy_buffering is on and the upstream is spoken to in HTTP/1.0 (${f.bufferingSource}, ${f.httpVersionSource}): events will arrive in bursts, and heartbeats will be held in the buffer`);
@@ -120,7 +122,7 @@ function completionExpected(expect: Expectations): void {
 }
 
 interface HaproxyFacts {
-  /** Which backend POST /v1/chat/completions reaches, and by which rule (when the reader routed it). */
+  /** `POST /v1/chat/completions reaches backend …, by …` (when the reader routed it). */
   servedBy?: string;
   timeoutServerMs: number | undefined;
   noDelay: boolean;
@@ -129,9 +131,9 @@ interface HaproxyFacts {
 
 function haproxyFacts(cfg: string, where?: RequestWhere): HaproxyFacts {
   const text = stripComments(cfg);
-  const routed = where ? haproxyRequestUnderTest(where.file, cfg, where.listenPort) : undefined;
+  const routed = where ? haproxyRequestUnderTest(where.file, cfg, where.listenPort, where.request) : undefined;
   return {
-    ...(routed ? { servedBy: routed.servedBy } : {}),
+    ...(routed ? { servedBy: `${describeRequest(where?.request ?? DEFAULT_REQUEST)} reaches ${routed.servedBy}` } : {}),
     timeoutServerMs: effectiveTimeouts(cfg).server.server,
     noDelay: /^\s*option\s+http-no-delay\b/m.test(text),
     compression: /^\s*(?:filter\s+)?compression\b/m.test(text),
@@ -139,7 +141,7 @@ function haproxyFacts(cfg: string, where?: RequestWhere): HaproxyFacts {
 }
 
 function haproxyExpectations(f: HaproxyFacts): { lines: string[]; expect: Expectations } {
-  const lines: string[] = f.servedBy ? [`POST ${CHAT_PATH} reaches ${f.servedBy}`] : [];
+  const lines: string[] = f.servedBy ? [f.servedBy] : [];
   const expect: Expectations = {};
   const server = f.timeoutServerMs === undefined ? 'timeout server unset (infinite)' : `timeout server ${seconds(f.timeoutServerMs)}`;
   if (f.noDelay) {
@@ -232,11 +234,11 @@ export function fixLine(kind: ProxyKind, text: string, version: string, run: Run
   if (!where) return undefined;
   const directive = directiveToChange(kind, run, result, role);
   if (kind === 'nginx') {
-    const routed = nginxRequestUnderTest(where.file, text, where.listenPort, version);
+    const routed = nginxRequestUnderTest(where.file, text, where.listenPort, version, where.request);
     if (!routed) return undefined;
     const written = directive && routed.settings ? routed.settings.directives[directive as TrackedDirective]?.values[0] : undefined;
     return written && written.origin !== 'default' && written.origin.file === where.file ? written.origin.line : routed.blockLine;
   }
-  const routed = haproxyRequestUnderTest(where.file, text, where.listenPort);
+  const routed = haproxyRequestUnderTest(where.file, text, where.listenPort, where.request);
   return (directive === 'timeout server' ? routed?.timeoutServerLine : undefined) ?? routed?.blockLine;
 }

@@ -159,6 +159,32 @@ describe.concurrent('streamproof validate', () => {
     expect(r.stdout).toContain('All 6 checks pass.');
   });
 
+  test("LibreChat's nginx.conf with --path /api/ask (under the /api its API streams on): a verdict at last, the bare location /api buffers and cuts, exit 1", async () => {
+    const r = await validate('--nginx', 'tests/fixtures/real-world/librechat/nginx.conf', '--path', '/api/ask');
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(1);
+    expect(r.stdout).toMatch(/POST \/api\/ask is served by the server at nginx\.conf:\d+, location \/api \(nginx\.conf:\d+\)/);
+    expect(r.stdout).toMatch(/buffering\s+FAIL\s+FAIL p95 \d+ ms/);
+    expect(r.stdout).toMatch(/heartbeat\s+FAIL\s+FAIL cut/);
+    expect(r.stdout).not.toContain('disagree');
+  });
+
+  test('two servers on one port, the API on its own name: the Host is the server_name that proxies, said in the output, exit 0', async () => {
+    const r = await validate('--nginx', `${FIXTURES}/nginx-named-api.conf`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toContain('POST /v1/chat/completions (Host api.example.com) is served by the server at nginx-named-api.conf:9, location /v1/ (nginx-named-api.conf:13)');
+    expect(r.stdout).toContain('All 6 checks pass.');
+    // Named explicitly, the default server's `return 444` answers: no stream reaches the model, no verdict.
+    const dropped = await validate('--nginx', `${FIXTURES}/nginx-named-api.conf`, '--host', 'other.example.com');
+    expect(dropped.left, 'containers left behind').toBe(0);
+    expect(dropped.code, `${dropped.stdout}\n${dropped.stderr}`).toBe(2);
+    expect(dropped.stderr).toContain('STREAMPROOF_CANNOT_TEST: 3 stream(s) never reached the mock LLM');
+    expect(dropped.stderr).toContain('POST /v1/chat/completions (Host other.example.com) must be proxied there');
+  });
+
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
     const r = await validate('--nginx', `${FIXTURES}/no-upstream.conf`);
     expect(r.left, 'containers left behind').toBe(0);
@@ -280,6 +306,14 @@ describe.concurrent('usage errors exit 2 (1 means a check failed), with STREAMPR
     expect(r.stderr).toMatch(problem);
     expect(r.stderr).toMatch(/\nTo fix: \S/);
     expect(r.stderr).toContain(fix);
+  });
+
+  test('a relative --path and a --host with a path: STREAMPROOF_USAGE naming both, nothing started', async () => {
+    const r = await validate('--nginx', `${FIXTURES}/nginx-default.conf`, '--path', 'v1/chat', '--host', 'example.com/v1');
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/STREAMPROOF_USAGE: --path must be an absolute request path .*; --host must be a host name/);
+    expect(r.stderr).toContain('To fix: e.g. streamproof validate --nginx ./site.conf --path /api/chat --host chat.example.com');
   });
 
   test('--help still exits 0', async () => {

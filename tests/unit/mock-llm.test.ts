@@ -475,6 +475,15 @@ describe('requests that are not served', () => {
     expect(await health.body.text()).toBe('ok');
     expect(llm.ledger.generations()).toHaveLength(0);
   });
+
+  test('otherPaths: a POST on any other path is answered in that wire format (validate --path, a proxy rewriting it)', async () => {
+    const llm = await startLlm({ mode: 'stateless', otherPaths: 'openai', script: { tokens: 2, tokenIntervalMs: 0 } });
+    const res = await request(`${llm.url()}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(openaiBody) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    expect(await res.body.text()).toMatch(/"chat\.completion\.chunk"[\s\S]*data: \[DONE\]/);
+    expect(llm.ledger.generations()).toHaveLength(1);
+  });
 });
 
 describe('script validation', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isStreamproofError } from '../../harness/errors.ts';
 import { haproxyListenPortOf, haproxyUpstreamOf, loopbackUpstreamOf, nginxListenPortOf, nginxUpstreamOf, parseUpstream, readUserHops } from '../../harness/user-hops.ts';
-import { hopsFromArgs } from '../../harness/validate/hops-from-args.ts';
+import { hopsFromArgs, requestFromArgs } from '../../harness/validate/hops-from-args.ts';
 import { staticPass } from '../../harness/validate/static-pass.ts';
 
 const FIXTURES = 'tests/fixtures/user-configs';
@@ -167,6 +167,34 @@ describe('hops from the command line', () => {
       { option: 'upstream', value: 'llm:8000' },
     ]);
     expect(hops).toEqual([{ kind: 'haproxy', file: 'edge.cfg' }, { kind: 'nginx', file: 'app.conf', upstream: 'llm:8000' }]);
+  });
+
+  test('--path and --host: taken as given; a relative path, spaces or a host with a path are STREAMPROOF_USAGE, both problems at once', () => {
+    expect(requestFromArgs({})).toEqual({});
+    expect(requestFromArgs({ path: '/api/ask?x=1', host: 'chat.example.com:8443' })).toEqual({ path: '/api/ask?x=1', host: 'chat.example.com:8443' });
+    expect(requestFromArgs({ host: '[::1]' })).toEqual({ host: '[::1]' });
+    expect(codeOf(() => requestFromArgs({ path: 'api/ask' }))).toBe('STREAMPROOF_USAGE');
+    expect(codeOf(() => requestFromArgs({ path: '/a b' }))).toBe('STREAMPROOF_USAGE');
+    expect(codeOf(() => requestFromArgs({ host: 'example.com/v1' }))).toBe('STREAMPROOF_USAGE');
+    let message = '';
+    try {
+      requestFromArgs({ path: 'v1', host: 'a b' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/--path must be an absolute request path.*; --host must be a host name/);
+    expect(message).toMatch(/To fix: e\.g\. streamproof validate --nginx \.\/site\.conf --path \/api\/chat --host chat\.example\.com/);
+  });
+
+  test('readUserHops: --path and --host route the first file; without --host the first server_name whose server proxies the path', () => {
+    const [named] = readUserHops([{ kind: 'nginx', file: `${FIXTURES}/nginx-named-api.conf` }]);
+    expect(named!.request).toEqual({ path: '/v1/chat/completions', host: 'api.example.com' });
+    expect(named!.upstream).toEqual({ host: 'llm-backend', port: 8000 });
+    const [plain] = readUserHops([{ kind: 'nginx', file: `${FIXTURES}/nginx-default.conf` }]);
+    expect(plain!.request).toEqual({ path: '/v1/chat/completions', host: '127.0.0.1' });
+    const [librechat] = readUserHops([{ kind: 'nginx', file: 'tests/fixtures/real-world/librechat/nginx.conf' }], { path: '/api/ask', host: 'chat.example.com' });
+    expect(librechat!.request).toEqual({ path: '/api/ask', host: 'chat.example.com' });
+    expect(staticPass('nginx', librechat!.text, '1.22.1', librechat).lines[0]).toMatch(/^POST \/api\/ask \(Host chat\.example\.com\) is served by the server at nginx\.conf:\d+, location \/api \(nginx\.conf:\d+\)$/);
   });
 
   test('usage errors: no file, an --upstream before the first file of a chain, two after one file', () => {

@@ -28,10 +28,13 @@ export function register(program: Command): void {
         'the upstream the file before it proxies to (default: read from that file); it resolves to the next hop, or the mock LLM after the last',
         hopArg('upstream'),
       )
+      .option('--path <path>', 'the request path streamed (default: /v1/chat/completions); the location or backend serving it is the one tested')
+      .option('--host <host>', 'the Host header sent to the first file (default: 127.0.0.1, or the first server_name whose server proxies the path)')
       .addHelpText('after', helpSection('Examples', [
         'npx streamproof validate --nginx ./deploy/site.conf',
         'npx streamproof validate --haproxy ./edge/haproxy.cfg --nginx ./deploy/site.conf --report-dir reports/validate',
         'npx streamproof validate --nginx ./site.conf --image nginx=nginx:1.27.3-alpine   # the image you deploy',
+        'npx streamproof validate --nginx ./site.conf --path /api/chat --host chat.example.com',
         'npx streamproof validate --nginx ./site.conf --format json > results.json          # results.json on stdout, the report on stderr',
         'npx streamproof validate --nginx ./site.conf --format sarif > streamproof.sarif    # for github/codeql-action/upload-sarif',
         'npx streamproof validate --nginx ./site.conf --format github                        # annotations on the pull request',
@@ -42,11 +45,11 @@ export function register(program: Command): void {
           .choices(Object.keys(VALIDATE_FORMATS))
           .default('text'),
       ),
-  ).action(async (options: { reportDir?: string; format: ValidateFormatName; timeScale?: string; versions?: string; imageSource?: string }) => {
+  ).action(async (options: { reportDir?: string; format: ValidateFormatName; path?: string; host?: string; timeScale?: string; versions?: string; imageSource?: string }) => {
     applyRunOptions(options);
     const { badInputResults, validateConfig, writeBadInputReports } = await import('../../validate.ts');
     const format: ValidateFormat = VALIDATE_FORMATS[options.format];
-    const { hopsFromArgs } = await import('../../validate/hops-from-args.ts');
+    const { hopsFromArgs, requestFromArgs } = await import('../../validate/hops-from-args.ts');
     const files = hopArgs.filter((arg) => arg.option !== 'upstream').map((arg) => arg.value);
     // Bad input still leaves report files when asked for: CI publishes why (exit 2), not nothing.
     const reportingBadInput = async <T>(work: () => Promise<T> | T): Promise<T> => {
@@ -60,6 +63,7 @@ export function register(program: Command): void {
       }
     };
     const hops = await reportingBadInput(() => hopsFromArgs(hopArgs));
+    const request = await reportingBadInput(() => requestFromArgs(options));
     const { beginRun, removeRunContainersNow, startReaper } = await import('../../docker/run-registry.ts');
     await reportingBadInput(() => ensureDockerAnswers());
     // An image the user named is pulled now, once: one that cannot be is bad input, before any container.
@@ -79,6 +83,7 @@ export function register(program: Command): void {
     process.exitCode = await reportingBadInput(() =>
       validateConfig({
         hops,
+        request,
         timeScale: settings.timeScale,
         // Every file's kind given an image (--image): that image is the one version.
         versions: hops.every((hop) => settings.proxyImages[hop.kind]) ? settings.versions.slice(0, 1) : settings.versions,
