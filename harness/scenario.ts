@@ -205,7 +205,9 @@ function userPathProblems(path: string, hops: HopSpec[]): string[] {
     return [`paths: '${path}' mixes your own files with built-in profiles or toxiproxy; a path is either your files (nginx:./site.conf > ...) or built-in boxes`];
   }
   try {
-    readUserHops(userHopSpecs(hops));
+    const [first] = readUserHops(userHopSpecs(hops));
+    // A scenario's clients (the SDKs among them) connect in plain HTTP; validate streams over TLS.
+    if (first?.tls) return [`paths: '${path}': ${first.file} listens with TLS on port ${first.listenPort}, and a scenario's clients connect in plain HTTP (run \`streamproof validate\` on it, which streams over TLS, or give the scenario a copy that listens without ssl)`];
     return [];
   } catch (error) {
     if (!isStreamproofError(error)) throw error;

@@ -17,6 +17,8 @@ import { NginxProxy } from './proxies/nginx-proxy.ts';
 import { LLM_HOST_ALIAS, type ProxyContainerOptions, type ProxyHandle, type UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_HOP_PORT, ToxiproxyProxy } from './proxies/toxiproxy-proxy.ts';
 import { readSettings, type ProxyVersion } from './settings.ts';
+import type { TlsFileNeeds } from './config/tls-needs.ts';
+import { throwawayTlsFiles } from './tls/throwaway-files.ts';
 
 /** One hop of a path, as a scenario names it: `nginx:hardened` at a matrix version. */
 export interface HopSpec {
@@ -44,6 +46,10 @@ export interface UserHop {
    * network namespace, where the tap listens on that port, instead of the tap carrying a name.
    */
   loopbackUpstream?: boolean;
+  /** The listen port speaks TLS (`listen 443 ssl`, `bind :443 ssl crt …`): the client connects with https. */
+  tls?: boolean;
+  /** The TLS files the file names: each gets a throwaway certificate, key or both (harness/tls). */
+  tlsFiles?: TlsFileNeeds;
 }
 
 /** Boxes of a user's chain that did not start (each start's own error, the config refusals among them). */
@@ -260,11 +266,12 @@ export class Stack implements AsyncDisposable {
     if (taps.failures.length > 0) throw taps.failures[0]!.error;
     // From the origin side: a box's health checks never find the box behind it not listening yet
     // (measured: an edge HAProxy started beside its nginx marked it DOWN and answered 503 for 10 s).
-    const boxes = await settleInReverse(hops, (hop, i) =>
+    const boxes = await settleInReverse(hops, async (hop, i) =>
       this.box(
         { kind: hop.kind, profile: hop.file, version },
         {
           upstream: { host: LLM_HOST_ALIAS, port: llmPort }, // unused: the user's file names its own upstream
+          ...(hop.tlsFiles ? { files: await throwawayTlsFiles(hop.tlsFiles) } : {}),
           timeScale,
           network: hop.loopbackUpstream ? { owner: taps.values[i]! } : { name: network.name, alias: boxAlias(i) },
           publish: i === 0,

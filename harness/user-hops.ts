@@ -4,10 +4,12 @@
  * and scenario paths naming files (`nginx:./deploy/site.conf`) both start from here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, posix, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
 import { classifyHost, unbracketHost } from './config/host-class.ts';
-import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, upstreamNamesOf, type TestRequest } from './config/request-under-test.ts';
+import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, portIsTls, tlsFileNeedsOf, upstreamNamesOf, type TestRequest } from './config/request-under-test.ts';
+import { needsAnyTlsFile } from './config/tls-needs.ts';
+import { HAPROXY_CONFIG_PATH } from './proxies/haproxy-config.ts';
 import { StreamproofError, type ErrorCode } from './errors.ts';
 import type { UpstreamAddress } from './proxies/proxy-handle.ts';
 import { TOXIPROXY_API_PORT } from './proxies/toxiproxy-proxy.ts';
@@ -113,6 +115,22 @@ export interface RequestChoice {
 }
 
 /**
+ * Where the request under test comes in: the first listen port whose server (nginx) or frontend
+ * (HAProxy) proxies it, else the first port; the request as read there, and where it goes.
+ */
+function entryOf(kind: ProxyKind, file: string, text: string, choice: RequestChoice, first: boolean): { listenPort: number | undefined; request: TestRequest; upstream?: UpstreamAddress } {
+  const ports = [...new Set(kind === 'nginx' ? nginxListenPortsOf(text) : haproxyListenPortsOf(text))];
+  if (kind === 'nginx' && ports.length === 0) ports.push(80);
+  const at = (listenPort: number) => {
+    const request = requestFor(kind, file, text, listenPort, choice, first);
+    const upstream = kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1', request)?.upstream : haproxyRequestUnderTest(file, text, listenPort, request)?.upstream;
+    return { listenPort, request, ...(upstream ? { upstream } : {}) };
+  };
+  const entries = ports.map(at);
+  return entries.find((entry) => entry.upstream !== undefined) ?? entries[0] ?? { listenPort: undefined, request: requestFor(kind, file, text, undefined, choice, first) };
+}
+
+/**
  * The request a hop is read for. The client's Host reaches the first hop only; an inner hop gets
  * what the box before it sends, unknown here, so it is read with the Host its file proxies.
  */
@@ -164,14 +182,21 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
       continue;
     }
     let upstream: UpstreamAddress | undefined;
-    const listenPort = hop.kind === 'nginx' ? nginxListenPortOf(text) : haproxyListenPortOf(text);
-    // The upstream of the location (nginx) or backend (HAProxy) that serves POST /v1/chat/completions,
-    // not the first proxy_pass or server line of the file.
-    const request = requestFor(hop.kind, file, text, listenPort, choice, i === 0);
-    const routed =
-      hop.upstream || listenPort === undefined ? undefined
-      : hop.kind === 'nginx' ? nginxRequestUnderTest(file, text, listenPort, '1.22.1', request)?.upstream
-      : haproxyRequestUnderTest(file, text, listenPort, request)?.upstream;
+    // The upstream of the location (nginx) or backend (HAProxy) that serves the request under
+    // test, not the first proxy_pass or server line of the file; on the first port whose server
+    // proxies it (`listen 80` that only redirects, then `listen 443 ssl` that proxies).
+    const entry = entryOf(hop.kind, file, text, choice, i === 0);
+    const { listenPort, request } = entry;
+    const routed = hop.upstream ? undefined : entry.upstream;
+    const tls = listenPort !== undefined && portIsTls(hop.kind, file, text, listenPort);
+    const tlsFiles = tlsFileNeedsOf(hop.kind, file, text, posix.dirname(HAPROXY_CONFIG_PATH));
+    for (const unsupported of tlsFiles.unsupported) {
+      problems.push({
+        code: 'STREAMPROOF_CANNOT_TEST',
+        problem: `${hopNote(i)}${file}:${unsupported.line}: ${unsupported.what}: ${unsupported.why}, so streamproof cannot put a throwaway certificate there (no verdict)`,
+        fix: 'test a copy that names the certificate files themselves',
+      });
+    }
     try {
       const routedUsable = routed && ['name', 'loopback'].includes(classifyHost(routed.host)) ? routed : undefined;
       upstream = hop.upstream ? parseUpstream(hop.upstream) : (routedUsable ?? (hop.kind === 'nginx' ? nginxUpstreamOf(text) : haproxyUpstreamOf(text)) ?? loopbackUpstreamOf(hop.kind, text));
@@ -201,7 +226,7 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
       problems.push({ problem: `${hopNote(i)}${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: `use another ${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port in a copy of the config` });
     }
     if (upstream && listenPort !== undefined && !toItself) {
-      read.push({ kind: hop.kind, file, text, upstream, listenPort, request, upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
+      read.push({ kind: hop.kind, file, text, upstream, listenPort, request, ...(tls ? { tls } : {}), ...(needsAnyTlsFile(tlsFiles) ? { tlsFiles } : {}), upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
     }
   }
   // On one network a name reaches one container: each hop's upstream must be a name of its own

@@ -13,6 +13,8 @@
  * and the command line's hops (validate/hops-from-args.ts) live beside it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { Agent } from 'undici';
 import { join } from 'node:path';
 import type { ChainBlame } from './chain/blame.ts';
 import { blameChain } from './chain/blame.ts';
@@ -206,6 +208,17 @@ function cannotTest(unreached: string[], hops: ReadHop[]): StreamproofError {
   );
 }
 
+/** `listen port 443 (TLS; throwaway certificate at /etc/ssl/site.crt, key at …)`. */
+function listenNote(hop: ReadHop): string {
+  const files = hop.tlsFiles;
+  const at = files ? [...files.certificates, ...files.combined].map((path) => `certificate at ${path}`).concat(files.keys.map((path) => `key at ${path}`)) : [];
+  const tls = hop.tls ? ` (TLS${at.length ? `; throwaway ${at.join(', ')}` : ''})` : '';
+  return `listen port ${hop.listenPort}${tls}`;
+}
+
+/** A Host header's host, without its port or IPv6 brackets. */
+const hostOnly = (host: string) => host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+
 /** Runs the validation; resolves with the exit code (0 all pass, 1 any fails). Bad input throws StreamproofError. */
 export async function validateConfig(options: ValidateOptions): Promise<number> {
   const { timeScale } = options;
@@ -218,16 +231,19 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
   if (!isChain) {
     const [hop] = hops as [ReadHop];
     print(`streamproof validate: ${hop.kind} ${hop.file}, ${describeRequest(request)}`);
-    print(`  upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → mock LLM; listen port ${hop.listenPort}; time scale ${timeScale} (timeouts in the config scaled by it, the config otherwise unmodified)`);
+    print(`  upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → mock LLM; ${listenNote(hop)}; time scale ${timeScale} (timeouts in the config scaled by it, the config otherwise unmodified)`);
   } else {
     print(`streamproof validate: a chain of ${hops.length} hops, client side first, ${describeRequest(request)}; time scale ${timeScale} (timeouts in the configs scaled by it, the configs otherwise unmodified)`);
     for (const [i, hop] of hops.entries()) {
       const to = i + 1 < hops.length ? `hop ${i + 2} (${hops[i + 1]!.name}, port ${hops[i + 1]!.listenPort})` : 'mock LLM';
-      print(`  hop ${i + 1}: ${hop.kind} ${hop.file}, listen port ${hop.listenPort}; upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → ${to}`);
+      print(`  hop ${i + 1}: ${hop.kind} ${hop.file}, ${listenNote(hop)}; upstream ${hop.upstream.host}:${hop.upstream.port} (${hop.upstreamGiven ? '--upstream' : 'read from the config'}) → ${to}`);
     }
   }
 
   await using stack = new Stack();
+  // A TLS listen port is streamed over TLS; its certificate is the throwaway one (harness/tls).
+  const tls = hops[0]!.tls ? new Agent({ connect: { rejectUnauthorized: false, ...(isIP(hostOnly(request.host)) ? {} : { servername: hostOnly(request.host) }) } }) : undefined;
+  await using _tlsAgent = { [Symbol.asyncDispose]: async () => tls?.close() };
   // Any path is answered: the file may rewrite the one streamed (`proxy_pass http://api:3080/api;`).
   const llm = await stack.mockLlm({ mode: 'stateless', timeScale, script: {}, otherPaths: 'openai' });
   const chains = await startChains(stack, hops, llm.port, options);
@@ -250,7 +266,8 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     const boxes = path.boxes.map((box) => box.id);
     const body = { model: 'mock-gpt', messages: [{ role: 'user', content: `validate ${hops.map((h) => h.file).join(' > ')}: ${name} via ${boxes.join(' > ')} (${attempt})` }], stream: true, stream_options: { include_usage: true } };
     const headers = { [SCRIPT_HEADER]: JSON.stringify(script), ...(request.host === CLIENT_HOST ? {} : { host: request.host }) };
-    const run = await runSingleConnectionClient({ url: `${path.url!}${request.path}`, format: 'openai', body, headers });
+    const url = `${tls ? path.url!.replace(/^http:/, 'https:') : path.url!}${request.path}`;
+    const run = await runSingleConnectionClient({ url, format: 'openai', body, headers, ...(tls ? { dispatcher: tls } : {}) });
     const toolCall = script.toolCall as { pauseSeconds: number } | undefined;
     const evidence: StreamEvidence = {
       run,

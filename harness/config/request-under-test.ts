@@ -8,6 +8,9 @@ import type { UpstreamAddress } from '../proxies/proxy-handle.ts';
 import { classifyHost } from './host-class.ts';
 import { describeLocation, readNginxConfigText, routeNginxRequest, type NginxConfig, type NginxConfigKind, type NginxEffectiveSettings, type NginxProxyTarget, type NginxServerName } from './nginx/index.ts';
 import { readHaproxyConfigText, routeHaproxyConfigRequest } from './haproxy/index.ts';
+import { haproxyTlsFiles } from './haproxy/tls-files.ts';
+import { nginxTlsFiles } from './nginx/tls-files.ts';
+import { noTlsFileNeeds, type TlsFileNeeds } from './tls-needs.ts';
 
 export const CHAT_PATH = '/v1/chat/completions';
 /** The Host header of the harness's client: it connects to 127.0.0.1:<published port>. */
@@ -149,4 +152,27 @@ export function haproxyRequestUnderTest(file: string, text: string, listenPort: 
     ...(backend ? { blockLine: backend.line } : {}),
     ...(timeoutServer && timeoutServer !== 'default' ? { timeoutServerLine: timeoutServer.line } : {}),
     ...(server ? { upstream: { host: server.host, port: server.port! } } : {}) };
+}
+
+/** Whether the port speaks TLS: an nginx `listen … ssl` or an HAProxy `bind … ssl` on it. */
+export function portIsTls(kind: 'nginx' | 'haproxy', file: string, text: string, port: number): boolean {
+  if (kind === 'nginx') return readNginx(file, text)?.servers.some((server) => server.listens.some((listen) => listen.port === port && listen.ssl)) ?? false;
+  try {
+    return readHaproxyConfigText(text, file).frontends.some((frontend) => frontend.binds.some((bind) => bind.ssl && bind.addresses.some((address) => address.port === port)));
+  } catch {
+    return false;
+  }
+}
+
+/** The TLS files the file names, where its proxy will look for them (`configDir`: where HAProxy's config sits). */
+export function tlsFileNeedsOf(kind: 'nginx' | 'haproxy', file: string, text: string, configDir: string): TlsFileNeeds {
+  if (kind === 'nginx') {
+    const config = readNginx(file, text);
+    return config ? nginxTlsFiles(config) : noTlsFileNeeds();
+  }
+  try {
+    return haproxyTlsFiles(readHaproxyConfigText(text, file), configDir);
+  } catch {
+    return noTlsFileNeeds();
+  }
 }

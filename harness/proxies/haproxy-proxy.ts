@@ -3,6 +3,7 @@
  *   await using proxy = await new HaproxyProxy(image, { profile, config, luaFiles, upstream, timeScale, version }).start();
  *   proxy.url  // http://127.0.0.1:<port>
  */
+import { posix } from 'node:path';
 import { Wait, type StartedTestContainer } from 'testcontainers';
 import { StreamproofError } from '../errors.ts';
 import { HAPROXY_CONFIG_PATH, HAPROXY_LISTEN_PORT, renderHaproxyConfig } from './haproxy-config.ts';
@@ -52,7 +53,9 @@ export class HaproxyProxy extends ProxyContainer {
       .withCommand([
         'sh',
         '-c',
-        `mkdir -p /run/haproxy; haproxy -W -db -f ${HAPROXY_CONFIG_PATH} || { echo "streamproof: haproxy exited $?" >&2; exec sleep 3600; }`,
+        // From the config's directory: a relative `crt site.pem` resolves beside the config, as
+        // for the usual `haproxy -f haproxy.cfg` run where the file lives.
+        `mkdir -p /run/haproxy; cd ${posix.dirname(HAPROXY_CONFIG_PATH)}; haproxy -W -db -f ${HAPROXY_CONFIG_PATH} || { echo "streamproof: haproxy exited $?" >&2; exec sleep 3600; }`,
       ])
       .withWaitStrategy(Wait.forLogMessage(STARTED_OR_REFUSED));
   }

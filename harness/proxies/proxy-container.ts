@@ -19,7 +19,7 @@ export abstract class ProxyContainer extends GenericContainer {
    * `publishedPorts`: what the harness reaches from this host (none for an inner hop of a chain; a
    * container joining another's network namespace has its ports published by that owner).
    */
-  constructor(image: string, kind: string, options: Pick<ProxyContainerOptions, 'profile' | 'network'>, publishedPorts: number[]) {
+  constructor(image: string, kind: string, options: Pick<ProxyContainerOptions, 'profile' | 'network' | 'files'>, publishedPorts: number[]) {
     super(image);
     const network = options.network;
     if (sharesNetworkNamespace(network)) {
@@ -30,6 +30,8 @@ export abstract class ProxyContainer extends GenericContainer {
       if (network) this.withNetworkMode(network.name).withNetworkAliases(network.alias, ...(network.moreAliases ?? []));
       this.withExtraHosts([{ host: LLM_HOST_ALIAS, ipAddress: 'host-gateway' }]);
     }
+    const files = Object.entries(options.files ?? {});
+    if (files.length > 0) this.withCopyContentToContainer(files.map(([target, content]) => ({ target, content })));
     this.withPullPolicy(PullPolicy.neverPull())
       .withLabels({ ...runLabels(), 'dev.streamproof.kind': kind, 'dev.streamproof.profile': options.profile })
       .withLogConsumer((stream: Readable) => this.output.consume(stream))

@@ -49,6 +49,8 @@ export interface ProxyContainerOptions {
   publish?: boolean;
   /** The port the config listens on inside the container, when not the profiles' 8080 (a user's own config). */
   listenPort?: number;
+  /** More files placed in the container, path → content: the throwaway TLS files a user's config names. */
+  files?: Readonly<Record<string, string>>;
 }
 
 export interface ProxyHandle extends AsyncDisposable {

@@ -185,6 +185,30 @@ describe.concurrent('streamproof validate', () => {
     expect(dropped.stderr).toContain('POST /v1/chat/completions (Host other.example.com) must be proxied there');
   });
 
+  test("the Certbot layout (80 redirects, 443 ssl with Let's Encrypt's paths): throwaway certificates there, streamed over TLS on 443; its default proxy_read_timeout cuts the silent pause, exit 1", async () => {
+    const before = readFileSync(`${FIXTURES}/nginx-tls-certbot.conf`, 'utf8');
+    const r = await validate('--nginx', `${FIXTURES}/nginx-tls-certbot.conf`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(1);
+    expect(r.stdout).toContain('listen port 443 (TLS; throwaway certificate at /etc/letsencrypt/live/chat.example.com/fullchain.pem, key at /etc/letsencrypt/live/chat.example.com/privkey.pem)');
+    expect(r.stdout).toContain('POST /v1/chat/completions is served by the server at nginx-tls-certbot.conf:9, location / (nginx-tls-certbot.conf:17)');
+    expect(r.stdout).toMatch(/buffering\s+PASS\s+PASS/);
+    expect(r.stdout).toMatch(/no heartbeats\s+heartbeat\s+FAIL\s+FAIL cut/);
+    expect(r.stdout).toContain('raise proxy_read_timeout');
+    expect(r.stdout).toContain('1 of 6 checks fail.');
+    expect(readFileSync(`${FIXTURES}/nginx-tls-certbot.conf`, 'utf8'), 'the file is run as written, never changed').toBe(before);
+  });
+
+  test('HAProxy terminating TLS with a relative crt beside the config: the certificate placed there, streamed over TLS on 8443, exit 0', async () => {
+    const r = await validate('--haproxy', `${FIXTURES}/haproxy-tls.cfg`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.left, 'containers left behind').toBe(0);
+    expect(r.code, out).toBe(0);
+    expect(r.stdout).toContain('listen port 8443 (TLS; throwaway certificate at /etc/haproxy/site.pem)');
+    expect(r.stdout).toContain('All 6 checks pass.');
+  });
+
   test('no upstream in the config and no --upstream: STREAMPROOF_BAD_OPTIONS with a To fix line, exit 2', async () => {
     const r = await validate('--nginx', `${FIXTURES}/no-upstream.conf`);
     expect(r.left, 'containers left behind').toBe(0);

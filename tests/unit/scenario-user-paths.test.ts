@@ -34,6 +34,12 @@ describe('paths of your own files', () => {
     expect(message).toMatch(/\nTo fix: /);
   });
 
+  test('a first file that listens with TLS: named with the way to test it (validate streams over TLS)', () => {
+    expect(() => scenario(spec(['nginx:./tests/fixtures/user-configs/nginx-tls-certbot.conf']))).toThrow(
+      /nginx-tls-certbot\.conf listens with TLS on port 443, and a scenario's clients connect in plain HTTP \(run `streamproof validate` on it/,
+    );
+  });
+
   test('a built-in profile that does not exist still names the way to use a file', () => {
     expect(() => scenario(spec(['nginx:my-site']))).toThrow(/no nginx profile 'my-site' in 'nginx:my-site' \(have: .*; or your own file as nginx:\.\/path\/to\/file\)/);
   });
