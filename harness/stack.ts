@@ -4,6 +4,7 @@
  */
 import { hostGatewayAddress } from './docker/engine.ts';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { TapRecording } from './chain/observation.ts';
 import { docker } from './docker/engine.ts';
 import { resolveImage, resolvePinnedImage, resolveToxiproxyImage, resolveToxiproxyServerImage, type ProxyKind, type ResolvedImage } from './docker/images.ts';
@@ -50,6 +51,10 @@ export interface UserHop {
   tls?: boolean;
   /** The TLS files the file names: each gets a throwaway certificate, key or both (harness/tls). */
   tlsFiles?: TlsFileNeeds;
+  /** nginx: the file is a whole nginx.conf (events {}, http {}), placed as the image's own. */
+  wholeNginxConf?: boolean;
+  /** nginx: the user's files it includes, each placed where nginx opens it. */
+  includedFiles?: ReadonlyArray<{ localPath: string; nginxPath: string }>;
 }
 
 /** Boxes of a user's chain that did not start (each start's own error, the config refusals among them). */
@@ -278,6 +283,7 @@ export class Stack implements AsyncDisposable {
           listenPort: hop.listenPort,
         },
         hop.name,
+        hop,
       ),
     );
     if (boxes.failures.length > 0) throw new UserHopsRefused(boxes.failures.map(({ index, error }) => ({ hop: hops[index]!, error })));
@@ -289,13 +295,20 @@ export class Stack implements AsyncDisposable {
   }
 
   /** `name`: the profile name reported, when not the file's own (two user files of one name on a chain). */
-  private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>, name?: string): Promise<ProxyHandle> {
+  private async box(hop: HopSpec, wiring: Omit<ProxyContainerOptions, 'profile' | 'version'>, name?: string, user?: UserHop): Promise<ProxyHandle> {
     const options = { ...wiring, version: hop.version };
     let started: ProxyHandle;
     switch (hop.kind) {
       case 'nginx': {
         const site = loadNginxSite(hop.profile);
-        started = await new NginxProxy(await imageFor('nginx', hop.version, hop.image), { ...options, profile: name ?? site.name, site: site.text }).start();
+        const includes = Object.fromEntries((user?.includedFiles ?? []).map(({ localPath, nginxPath }) => [nginxPath, readFileSync(localPath, 'utf8')]));
+        started = await new NginxProxy(await imageFor('nginx', hop.version, hop.image), {
+          ...options,
+          profile: name ?? site.name,
+          site: site.text,
+          ...(user?.wholeNginxConf ? { wholeConfig: true } : {}),
+          ...(Object.keys(includes).length > 0 ? { includes } : {}),
+        }).start();
         break;
       }
       case 'haproxy': {

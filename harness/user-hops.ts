@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, posix, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
 import { classifyHost, unbracketHost } from './config/host-class.ts';
-import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, portIsTls, tlsFileNeedsOf, upstreamNamesOf, type TestRequest } from './config/request-under-test.ts';
+import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, portIsTls, tlsFileNeedsOf, upstreamNamesOf, nginxIncludedFiles, nginxListenPorts, type TestRequest } from './config/request-under-test.ts';
 import { needsAnyTlsFile } from './config/tls-needs.ts';
 import { HAPROXY_CONFIG_PATH } from './proxies/haproxy-config.ts';
 import { StreamproofError, type ErrorCode } from './errors.ts';
@@ -114,12 +114,17 @@ export interface RequestChoice {
   host?: string;
 }
 
+/** Every port the file listens on, in order: nginx's reader follows includes; the patterns are the fallback. */
+function listenPortsOf(kind: ProxyKind, file: string, text: string): number[] {
+  return [...new Set(kind === 'nginx' ? (nginxListenPorts(file, text) ?? nginxListenPortsOf(text)) : haproxyListenPortsOf(text))];
+}
+
 /**
  * Where the request under test comes in: the first listen port whose server (nginx) or frontend
  * (HAProxy) proxies it, else the first port; the request as read there, and where it goes.
  */
 function entryOf(kind: ProxyKind, file: string, text: string, choice: RequestChoice, first: boolean): { listenPort: number | undefined; request: TestRequest; upstream?: UpstreamAddress } {
-  const ports = [...new Set(kind === 'nginx' ? nginxListenPortsOf(text) : haproxyListenPortsOf(text))];
+  const ports = listenPortsOf(kind, file, text);
   if (kind === 'nginx' && ports.length === 0) ports.push(80);
   const at = (listenPort: number) => {
     const request = requestFor(kind, file, text, listenPort, choice, first);
@@ -162,14 +167,11 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
     // nginx.conf or a snippet there, and the refusal would blame a line that is right where it belongs.
     const shape = hop.kind === 'nginx' ? nginxFileShape(file, text) : undefined;
     const nginxKind = shape?.kind;
-    if (nginxKind === 'nginx.conf' || nginxKind === 'snippet') {
+    if (nginxKind === 'snippet') {
       problems.push({
         code: 'STREAMPROOF_CANNOT_TEST',
-        problem:
-          nginxKind === 'nginx.conf'
-            ? `${hopNote(i)}${file} is a whole nginx.conf (events {} and http {} at its top level); validate runs a site file in conf.d/ beside the stock nginx.conf, where nginx refuses main-context directives (no verdict: it cannot test this file as written yet)`
-            : `${hopNote(i)}${file} is a snippet for inside server {} or location {} (it has no server {} block); validate runs a site file in conf.d/ (no verdict: nothing to test on its own)`,
-        fix: nginxKind === 'nginx.conf' ? 'pass the file holding your server {} blocks (what conf.d/ or sites-enabled/ holds), or the contents of the http {} block saved as a site file' : 'pass the site file that includes this snippet',
+        problem: `${hopNote(i)}${file} is a snippet for inside server {} or location {} (it has no server {} block); validate runs a site file in conf.d/, or a whole nginx.conf (no verdict: nothing to test on its own)`,
+        fix: 'pass the site file or nginx.conf that includes this snippet',
       });
       continue;
     }
@@ -207,7 +209,7 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
     const loopback = upstream !== undefined && classifyHost(upstream.host) === 'loopback';
     // A loopback upstream on a port the file listens on is the proxy itself (nginx in front of
     // itself): streamproof's tap cannot listen there beside it.
-    const ownPorts = hop.kind === 'nginx' ? nginxListenPortsOf(text) : haproxyListenPortsOf(text);
+    const ownPorts = listenPortsOf(hop.kind, file, text);
     const toItself = loopback && ownPorts.includes(upstream!.port);
     if (toItself) {
       problems.push({
@@ -226,7 +228,22 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
       problems.push({ problem: `${hopNote(i)}${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: `use another ${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port in a copy of the config` });
     }
     if (upstream && listenPort !== undefined && !toItself) {
-      read.push({ kind: hop.kind, file, text, upstream, listenPort, request, ...(tls ? { tls } : {}), ...(needsAnyTlsFile(tlsFiles) ? { tlsFiles } : {}), upstreamGiven: hop.upstream !== undefined, moreAliases: upstreamNamesOf(hop.kind, file, text), ...(loopback ? { loopbackUpstream: true } : {}) });
+      const includedFiles = hop.kind === 'nginx' ? nginxIncludedFiles(file, text) : [];
+      read.push({
+        kind: hop.kind,
+        file,
+        text,
+        upstream,
+        listenPort,
+        request,
+        upstreamGiven: hop.upstream !== undefined,
+        moreAliases: upstreamNamesOf(hop.kind, file, text),
+        ...(loopback ? { loopbackUpstream: true } : {}),
+        ...(tls ? { tls } : {}),
+        ...(needsAnyTlsFile(tlsFiles) ? { tlsFiles } : {}),
+        ...(nginxKind === 'nginx.conf' ? { wholeNginxConf: true } : {}),
+        ...(includedFiles.length > 0 ? { includedFiles } : {}),
+      });
     }
   }
   // On one network a name reaches one container: each hop's upstream must be a name of its own

@@ -24,20 +24,19 @@ import { evaluateChecks } from './checks/index.ts';
 import { runSingleConnectionClient } from './clients/index.ts';
 import { STREAMPROOF_VERSION } from './clients/real/harness-clients.ts';
 import { SCRIPT_HEADER } from './mock-llm/index.ts';
-import type { ProxyKind } from './docker/images.ts';
 import { StreamproofError } from './errors.ts';
-import { haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
-import { nginxIdleTimeoutMs } from './proxies/nginx-config.ts';
 import type { ProxyHandle } from './proxies/proxy-handle.ts';
 import { formatResults } from './report/results-json.ts';
 import { HEADLINE } from './report/common.ts';
 import { writeReports } from './report/write.ts';
 import { RESULTS_SCHEMA_VERSION, summaryOf, toClientOutcome, toEntries, toPathReport, type ResultsFile, type ScenarioOutcome, type ValidateFinding } from './results.ts';
 import { scaledMs, type ProxyVersion } from './settings.ts';
-import { Stack, UserHopsRefused, type StartedPath } from './stack.ts';
+import { Stack, UserHopsRefused, type StartedPath, type UserHop } from './stack.ts';
+import { HAPROXY_CONFIG_PATH, haproxyIdleTimeoutMs } from './proxies/haproxy-config.ts';
+import { NGINX_MAIN_CONFIG_PATH, NGINX_SITE_PATH, nginxIdleTimeoutMs } from './proxies/nginx-config.ts';
 import { buildTimeline } from './timeline.ts';
 import { readUserHops, type ReadHop, type RequestChoice, type UserHopSpec } from './user-hops.ts';
-import { CLIENT_HOST, describeRequest } from './config/request-under-test.ts';
+import { CLIENT_HOST, describeRequest, nginxRequestUnderTest } from './config/request-under-test.ts';
 import { causeAndFix, fixLine, seconds, staticPass } from './validate/static-pass.ts';
 import { RUN_NAMES, RUNS, TOOL_PAUSE_S, type Expectation, type Expectations, type RunName } from './validate/streams.ts';
 
@@ -61,16 +60,25 @@ const ALONE_ATTEMPTS = 3;
 
 // ─── Starting the chain ─────────────────────────────────────────────────────────────────────────
 
+/** The user's file behind each path the proxy sees in its container (its messages name those). */
+function containerPaths(hop: UserHop): Map<string, string> {
+  if (hop.kind === 'haproxy') return new Map([[HAPROXY_CONFIG_PATH, hop.file]]);
+  return new Map([[hop.wholeNginxConf ? NGINX_MAIN_CONFIG_PATH : NGINX_SITE_PATH, hop.file], ...(hop.includedFiles ?? []).map(({ nginxPath, localPath }): [string, string] => [nginxPath, localPath])]);
+}
+
 /** A config refusal names the file in the container: say which line of the user's file that is. */
-function inYourFile(error: unknown, kind: ProxyKind, file: string): unknown {
+function inYourFile(error: unknown, hop: UserHop): unknown {
   if (!(error instanceof StreamproofError) || error.code !== 'STREAMPROOF_PROXY_CONFIG') return error;
   const problem = error.problem;
-  const line = kind === 'nginx' ? /streamproof-site\.conf:(\d+)/.exec(problem)?.[1] : /haproxy\.cfg:(\d+)\]/.exec(problem)?.[1];
-  const where = line && !problem.includes(`line ${line} of ${file}`) ? ` (line ${line} of ${file})` : '';
+  const paths = containerPaths(hop);
+  // nginx: `in /etc/nginx/conf.d/streamproof-site.conf:25`; HAProxy: `[/etc/haproxy/haproxy.cfg:12]`.
+  const named = [...problem.matchAll(/(\/[\w./-]+):(\d+)/g)].find((m) => paths.has(m[1]!));
+  const at = named ? { file: paths.get(named[1]!)!, line: named[2]! } : undefined;
+  const where = at && !problem.includes(`line ${at.line} of ${at.file}`) ? ` (line ${at.line} of ${at.file})` : '';
   return new StreamproofError(
     'STREAMPROOF_PROXY_CONFIG',
     `${problem}${where}`,
-    `correct ${line ? `line ${line} of ${file}` : file}; the ${kind === 'nginx' ? 'nginx' : 'HAProxy'} message above is its own (the file runs unmodified, its timeouts scaled)`,
+    `correct ${at ? `line ${at.line} of ${at.file}` : hop.file}; the ${hop.kind === 'nginx' ? 'nginx' : 'HAProxy'} message above is its own (the file runs unmodified, its timeouts scaled)`,
     { cause: error },
   );
 }
@@ -88,7 +96,7 @@ async function startChains(stack: Stack, hops: ReadHop[], llmPort: number, optio
     if (outcome.status === 'fulfilled') continue;
     const failures = outcome.reason instanceof UserHopsRefused ? outcome.reason.failures : [{ hop: undefined, error: outcome.reason as unknown }];
     for (const { hop, error } of failures) {
-      const mapped = hop ? inYourFile(error, hop.kind, hop.file) : error;
+      const mapped = hop ? inYourFile(error, hop) : error;
       if (mapped instanceof StreamproofError && mapped.code === 'STREAMPROOF_PROXY_CONFIG') refusals.push(mapped);
       else others.push(mapped);
     }
@@ -242,7 +250,9 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
 
   await using stack = new Stack();
   // A TLS listen port is streamed over TLS; its certificate is the throwaway one (harness/tls).
-  const tls = hops[0]!.tls ? new Agent({ connect: { rejectUnauthorized: false, ...(isIP(hostOnly(request.host)) ? {} : { servername: hostOnly(request.host) }) } }) : undefined;
+  // HTTP/1.1, as httpx (the Python SDKs) speaks by default; undici would offer h2, where nginx
+  // flushes each frame and hides the TLS buffering an HTTP/1.1 client meets (decision 0031).
+  const tls = hops[0]!.tls ? new Agent({ allowH2: false, connect: { rejectUnauthorized: false, ...(isIP(hostOnly(request.host)) ? {} : { servername: hostOnly(request.host) }) } }) : undefined;
   await using _tlsAgent = { [Symbol.asyncDispose]: async () => tls?.close() };
   // Any path is answered: the file may rewrite the one streamed (`proxy_pass http://api:3080/api;`).
   const llm = await stack.mockLlm({ mode: 'stateless', timeScale, script: {}, otherPaths: 'openai' });
@@ -256,7 +266,13 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     print(...pass.lines);
   }
   // The shortest idle timeout of the chain is the one a silent pause meets first.
-  const idleTimeouts = hops.flatMap((hop) => (hop.kind === 'nginx' ? nginxIdleTimeoutMs(hop.text, timeScale) : haproxyIdleTimeoutMs(hop.text, timeScale)) ?? []);
+  // nginx: the routed location's proxy_read_timeout as the reader resolves it (includes and
+  // inheritance followed), the first one written in the file where it cannot route.
+  const nginxIdleMs = (hop: ReadHop) => {
+    const routed = nginxRequestUnderTest(hop.file, hop.text, hop.listenPort, '1.22.1', hop.request)?.settings?.proxyReadTimeoutMs;
+    return routed !== undefined ? Math.round(routed * timeScale) : nginxIdleTimeoutMs(hop.text, timeScale);
+  };
+  const idleTimeouts = hops.flatMap((hop) => (hop.kind === 'nginx' ? nginxIdleMs(hop) : haproxyIdleTimeoutMs(hop.text, timeScale)) ?? []);
   const idleTimeoutMs = idleTimeouts.length ? Math.min(...idleTimeouts) : undefined;
 
   print('', `Running ${RUN_NAMES.length} streams at once through each ${isChain ? 'chain' : 'proxy'}, one after another where the config refuses that; a ${TOOL_PAUSE_S} s pause takes ${seconds(scaledMs(TOOL_PAUSE_S, timeScale))} at this time scale...`);

@@ -176,3 +176,19 @@ export function tlsFileNeedsOf(kind: 'nginx' | 'haproxy', file: string, text: st
     return noTlsFileNeeds();
   }
 }
+
+/** The user's files an nginx config includes, where nginx opens each (they go into the container there). */
+export function nginxIncludedFiles(file: string, text: string): Array<{ localPath: string; nginxPath: string }> {
+  const config = readNginx(file, text);
+  if (!config) return [];
+  const seen = new Map<string, string>();
+  for (const include of config.includes) include.files.forEach((localPath, i) => seen.set(include.nginxPaths[i]!, localPath));
+  return [...seen].map(([nginxPath, localPath]) => ({ localPath, nginxPath }));
+}
+
+/** Every port the config's servers listen on, includes read, in order (80 for a server without listen). */
+export function nginxListenPorts(file: string, text: string): number[] | undefined {
+  const config = readNginx(file, text);
+  if (!config) return undefined;
+  return [...new Set(config.servers.flatMap((server) => server.listens.flatMap((listen) => (listen.port === undefined ? [] : [listen.port]))))];
+}

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { StreamproofError } from '../errors.ts';
 import { packageFile } from '../package-files.ts';
+import { parseNginxConfig } from '../config/nginx/parser.ts';
 
 export const NGINX_PROFILE_DIR = `${packageFile('proxies', 'nginx')}/`;
 export const UPSTREAM_NAME = 'llm_upstream';
@@ -63,8 +64,9 @@ function scaleTime(value: string, timeScale: number): string {
 /** Scale every idle-timeout value in a site file; logic and everything else stay byte for byte. */
 export function scaleNginxTimeouts(text: string, timeScale: number): string {
   if (timeScale === 1) return text;
-  const pattern = new RegExp(`^(\\s*(?:${SCALED_DIRECTIVES.join('|')})\\s+)([0-9a-z]+)`, 'gm');
-  return text.replace(pattern, (_, head: string, value: string) => `${head}${scaleTime(value, timeScale)}`);
+  // At a line's start or after `{` / `;` on the same line (`location /v1/ { proxy_read_timeout 120s; }`).
+  const pattern = new RegExp(`(^|[{;])(\\s*(?:${SCALED_DIRECTIVES.join('|')})\\s+)([0-9a-z]+)`, 'gm');
+  return text.replace(pattern, (_, before: string, head: string, value: string) => `${before}${head}${scaleTime(value, timeScale)}`);
 }
 
 export interface RenderedNginxConfig {
@@ -72,19 +74,58 @@ export interface RenderedNginxConfig {
   files: Record<string, string>;
 }
 
-export function renderNginxConfig(site: string, upstream: { host: string; port: number }, timeScale: number): RenderedNginxConfig {
-  const files: Record<string, string> = {
-    '/etc/nginx/conf.d/00-streamproof-upstream.conf': `upstream ${UPSTREAM_NAME} {\n    server ${upstream.host}:${upstream.port};\n}\n`,
-    '/etc/nginx/conf.d/streamproof-site.conf': scaleNginxTimeouts(site, timeScale),
-  };
-  if (timeScale !== 1) {
-    files['/etc/nginx/conf.d/00-streamproof-time-scale.conf'] =
-      `# nginx's built-in idle defaults, scaled by the time scale ${timeScale} (absent at scale 1)\n` +
-      Object.entries(NGINX_IDLE_DEFAULTS_S)
-        .map(([directive, seconds]) => `${directive} ${scaleTime(`${seconds}s`, timeScale)};`)
-        .join('\n') +
-      '\n';
+/** Where a whole nginx.conf goes, and the file of scaled defaults it is made to include. */
+export const NGINX_MAIN_CONFIG_PATH = '/etc/nginx/nginx.conf';
+export const NGINX_SITE_PATH = '/etc/nginx/conf.d/streamproof-site.conf';
+const TIME_SCALE_INCLUDE = '/etc/nginx/streamproof-time-scale.conf';
+
+/**
+ * The idle directives a config already sets at http level (a site file's top level, or inside a
+ * whole nginx.conf's `http {}`): stating a scaled default beside one would be a duplicate nginx
+ * refuses, and the config's own value is scaled where it stands.
+ */
+function setAtHttpLevel(text: string, wholeConfig: boolean): Set<string> {
+  try {
+    const top = parseNginxConfig(text, 'streamproof');
+    const http = wholeConfig ? top.filter((d) => d.name === 'http').flatMap((d) => d.block ?? []) : top;
+    return new Set(http.map((d) => d.name));
+  } catch {
+    return new Set(); // a config nginx will refuse: its own message says why
   }
+}
+
+function scaledIdleDefaults(timeScale: number, alreadySet: ReadonlySet<string>): string {
+  return (
+    `# nginx's built-in idle defaults, scaled by the time scale ${timeScale} (absent at scale 1)\n` +
+    Object.entries(NGINX_IDLE_DEFAULTS_S)
+      .filter(([directive]) => !alreadySet.has(directive))
+      .map(([directive, seconds]) => `${directive} ${scaleTime(`${seconds}s`, timeScale)};`)
+      .join('\n') +
+    '\n'
+  );
+}
+
+/**
+ * A site goes into conf.d beside the stock nginx.conf, with the profiles' upstream. A whole
+ * nginx.conf replaces the stock one; the scaled defaults are included on its `http {` line, so
+ * every line keeps its number for nginx's messages. Included files are placed where nginx opens them.
+ */
+export function renderNginxConfig(
+  site: string,
+  upstream: { host: string; port: number },
+  timeScale: number,
+  layout: { wholeConfig: boolean; includes: Readonly<Record<string, string>> } = { wholeConfig: false, includes: {} },
+): RenderedNginxConfig {
+  const files: Record<string, string> = Object.fromEntries(Object.entries(layout.includes).map(([path, text]) => [path, scaleNginxTimeouts(text, timeScale)]));
+  if (layout.wholeConfig) {
+    const scaled = scaleNginxTimeouts(site, timeScale);
+    files[NGINX_MAIN_CONFIG_PATH] = timeScale === 1 ? scaled : scaled.replace(/^(\s*http\s*\{)/m, `$1 include ${TIME_SCALE_INCLUDE};`);
+    if (timeScale !== 1) files[TIME_SCALE_INCLUDE] = scaledIdleDefaults(timeScale, setAtHttpLevel(site, true));
+    return { files };
+  }
+  files['/etc/nginx/conf.d/00-streamproof-upstream.conf'] = `upstream ${UPSTREAM_NAME} {\n    server ${upstream.host}:${upstream.port};\n}\n`;
+  files[NGINX_SITE_PATH] = scaleNginxTimeouts(site, timeScale);
+  if (timeScale !== 1) files['/etc/nginx/conf.d/00-streamproof-time-scale.conf'] = scaledIdleDefaults(timeScale, setAtHttpLevel(site, false));
   return { files };
 }
 

@@ -15,6 +15,10 @@ const STARTED_OR_REFUSED = /start worker process|\[emerg\]/;
 export interface NginxProxyOptions extends ProxyContainerOptions {
   /** The site file's text (a `server {}` using `proxy_pass http://llm_upstream`). */
   site: string;
+  /** `site` is a whole nginx.conf (a user's), put in place of the image's own. */
+  wholeConfig?: boolean;
+  /** Files the config includes, nginx path → text (a user's snippets); their timeouts scaled as the site's. */
+  includes?: Readonly<Record<string, string>>;
 }
 
 /** A started nginx: `url`, `id`, `version` (from nginx's own log), `logText()`, `await using`. */
@@ -29,7 +33,7 @@ export class NginxProxy extends ProxyContainer {
     super(image, 'nginx', options, options.publish === false ? [] : [listenPort]);
     this.options = options;
     this.listenPort = listenPort;
-    const config = renderNginxConfig(options.site, options.upstream, options.timeScale);
+    const config = renderNginxConfig(options.site, options.upstream, options.timeScale, { wholeConfig: options.wholeConfig ?? false, includes: options.includes ?? {} });
     this.withCopyContentToContainer(Object.entries(config.files).map(([target, content]) => ({ target, content })))
       // The stock main config stays; only the images' own sample sites go (they listen on :80).
       // A config nginx refuses (it logs [emerg] and exits) leaves the container up, idle: were it to

@@ -35,6 +35,8 @@ interface NginxFacts {
   httpVersionSource: string;
   readTimeoutMs: number;
   readTimeoutSource: string;
+  /** Served over TLS: with proxy_buffering on, nginx holds output until an ssl_buffer_size record fills (decision 0031). */
+  tls?: boolean;
 }
 
 /** The file and port the request under test comes in on: with them the real reader answers. */
@@ -43,6 +45,8 @@ export interface RequestWhere {
   listenPort: number;
   /** The path and Host streamed (default: POST /v1/chat/completions, Host 127.0.0.1). */
   request?: TestRequest;
+  /** The request comes in over TLS (`listen … ssl`): nginx fills TLS records before it sends. */
+  tls?: boolean;
 }
 
 /** `proxy_buffering off (site.conf:17)` for a value the file sets; undefined for nginx's default (the caller words those). */
@@ -53,6 +57,10 @@ function writtenValue(settings: NginxEffectiveSettings, name: TrackedDirective):
 }
 
 function nginxFacts(site: string, version: string, where?: RequestWhere): NginxFacts {
+  return { ...routedOrPatternFacts(site, version, where), ...(where?.tls ? { tls: true } : {}) };
+}
+
+function routedOrPatternFacts(site: string, version: string, where?: RequestWhere): NginxFacts {
   const routed = where ? nginxRequestUnderTest(where.file, site, where.listenPort, version, where.request) : undefined;
   const s = routed?.settings;
   if (routed && s && s.proxyBuffering !== undefined && s.proxyHttpVersion !== undefined && s.proxyReadTimeoutMs !== undefined) {
@@ -89,10 +97,14 @@ function nginxFactsByPattern(site: string, version: string): NginxFacts {
 }
 
 function nginxExpectations(f: NginxFacts): { lines: string[]; expect: Expectations } {
-  const buffered = f.buffering !== 'off' && f.httpVersion === '1.0';
+  const buffered = f.buffering !== 'off' && (f.httpVersion === '1.0' || f.tls === true);
   const lines: string[] = f.servedBy ? [f.servedBy] : [];
   const expect: Expectations = {};
-  if (buffered) {
+  if (buffered && f.httpVersion !== '1.0') {
+    lines.push(`proxy_buffering is on and the client is served over TLS (${f.bufferingSource}): nginx sends a TLS record only once ssl_buffer_size (16k) fills or the response ends, so events will arrive in bursts, and heartbeats will be held`);
+    expect['streaming.buffering'] = { verdict: 'fail', because: 'proxy_buffering on over TLS: output held until a 16k TLS record fills' };
+    expect['pause-heartbeats.heartbeat'] = { verdict: 'fail', because: 'heartbeats held in the TLS record buffer' };
+  } else if (buffered) {
     lines.push(`proxy_buffering is on and the upstream is spoken to in HTTP/1.0 (${f.bufferingSource}, ${f.httpVersionSource}): events will arrive in bursts, and heartbeats will be held in the buffer`);
     expect['streaming.buffering'] = { verdict: 'fail', because: 'proxy_buffering on with HTTP/1.0 upstream: events in bursts' };
     expect['pause-heartbeats.heartbeat'] = { verdict: 'fail', because: 'heartbeats held in the buffer' };
@@ -175,12 +187,16 @@ export function causeAndFix(kind: ProxyKind, text: string, version: string, run:
   if (kind === 'nginx') {
     const n = nginxFacts(text, version, where);
     if (result.check === 'buffering') {
+      if (n.buffering !== 'off' && n.tls && n.httpVersion !== '1.0') {
+        return `${n.bufferingSource} over TLS: nginx holds events until a TLS record of ssl_buffer_size (16k) fills (p95 ${Math.round(f.delayP95Ms ?? 0)} ms), although the upstream is spoken to in HTTP/${n.httpVersion}: add \`proxy_buffering off;\` to the location that proxies the stream`;
+      }
       return n.buffering !== 'off'
         ? `${n.bufferingSource} with the upstream spoken to in HTTP/${n.httpVersion} (${n.httpVersionSource}): nginx holds events in its buffers (p95 ${Math.round(f.delayP95Ms ?? 0)} ms): add \`proxy_buffering off;\` (and \`proxy_http_version 1.1;\`) to the location that proxies the stream`
         : `events delayed (p95 ${Math.round(f.delayP95Ms ?? 0)} ms) although proxy_buffering is off: look for gzip on text/event-stream or a box behind nginx`;
     }
     if (result.check === 'heartbeat' && run === 'pause-heartbeats' && !cut) {
-      return `heartbeats held back (max gap ${Math.round(f.maxGapMs ?? 0)} ms): ${n.bufferingSource} with HTTP/${n.httpVersion} upstream keeps them in the buffer: add \`proxy_buffering off;\``;
+      const holder = n.tls && n.httpVersion !== '1.0' ? 'over TLS keeps them in the 16k TLS record buffer' : `with HTTP/${n.httpVersion} upstream keeps them in the buffer`;
+      return `heartbeats held back (max gap ${Math.round(f.maxGapMs ?? 0)} ms): ${n.bufferingSource} ${holder}: add \`proxy_buffering off;\``;
     }
     if (result.check === 'heartbeat' && cut) {
       return run === 'pause-silent'

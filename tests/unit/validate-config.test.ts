@@ -99,7 +99,7 @@ describe('loopback upstreams (real-world): the tap joins the box\'s network name
 describe('files validate cannot test as written (real-world): no verdict, exit 2 before anything starts', () => {
   const realWorld = (name: string) => `tests/fixtures/real-world/${name}`;
 
-  test('a whole nginx.conf (socket.io), a template (dify default.conf) and a snippet (dify proxy.conf): named as such, not as lines nginx would refuse', () => {
+  test('a template (dify default.conf) and a snippet (dify proxy.conf): named as such, not as lines nginx would refuse', () => {
     const codeAndMessage = (file: string) => {
       try {
         readUserHops([{ kind: 'nginx', file: realWorld(file) }]);
@@ -108,9 +108,17 @@ describe('files validate cannot test as written (real-world): no verdict, exit 2
       }
       return 'no error';
     };
-    expect(codeAndMessage('socket.io/nginx.conf')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*socket\.io\/nginx\.conf is a whole nginx\.conf .*\nTo fix: pass the file holding your server \{\} blocks/s);
     expect(codeAndMessage('dify/conf.d/default.conf.template')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*default\.conf\.template is a template: it holds \$\{NGINX_PORT\}.*\nTo fix: render it as your deployment does/s);
-    expect(codeAndMessage('dify/proxy.conf.template')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*proxy\.conf\.template is a snippet for inside server \{\} or location \{\}.*\nTo fix: pass the site file that includes this snippet/s);
+    expect(codeAndMessage('dify/proxy.conf.template')).toMatch(/^STREAMPROOF_CANNOT_TEST: .*proxy\.conf\.template is a snippet for inside server \{\} or location \{\}.*\nTo fix: pass the site file or nginx\.conf that includes this snippet/s);
+  });
+
+  test('a whole nginx.conf is run as the image\'s own (socket.io: upstream block after the server; FastChat: TLS on 443, 80 redirecting, loopback upstream)', () => {
+    const [socketIo] = readUserHops([{ kind: 'nginx', file: realWorld('socket.io/nginx.conf') }]);
+    expect(socketIo).toMatchObject({ wholeNginxConf: true, listenPort: 80, upstream: { host: 'server-john', port: 3000 } });
+    expect(socketIo!.moreAliases).toEqual(['server-paul', 'server-george', 'server-ringo']);
+    const [fastchat] = readUserHops([{ kind: 'nginx', file: realWorld('fastchat/nginx.conf') }]);
+    expect(fastchat).toMatchObject({ wholeNginxConf: true, listenPort: 443, tls: true, loopbackUpstream: true, upstream: { host: 'localhost', port: 7860 } });
+    expect(fastchat!.tlsFiles).toMatchObject({ certificates: ['/etc/nginx/[PATH_TO_SSL_CERT]'], keys: ['/etc/nginx/[PATH_TO_PRIVATE_KEY]'] });
   });
 });
 

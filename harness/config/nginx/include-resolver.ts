@@ -28,6 +28,8 @@ export interface NginxInclude extends SourceRef {
   status: 'resolved' | 'unresolved';
   /** The user's files spliced in, in nginx's order. */
   files: string[];
+  /** Where nginx opens each of `files` (same order): the path to place it at in the container. */
+  nginxPaths: string[];
   /** For an unresolved include: why, and where the reader looked. */
   reason?: string;
   /** For an unresolved include of a file that comes with the image or a tool: what it is. */
@@ -139,6 +141,7 @@ class IncludeResolver {
       nginxPattern,
       status: 'unresolved',
       files: [],
+      nginxPaths: [],
       glob: hasGlobMagic(pattern),
     };
     this.includes.push(record);
@@ -168,7 +171,8 @@ class IncludeResolver {
       }
       const text = this.context.files.read(localPath);
       if (text === undefined) continue;
-      const nginxPath = posix.join(dirname(nginxPattern), this.stripTemplateSuffix(basename(localPath)));
+      const nginxPath = hasGlobMagic(nginxPattern) ? posix.join(dirname(nginxPattern), this.stripTemplateSuffix(basename(localPath))) : nginxPattern;
+      record.nginxPaths.push(nginxPath);
       const parsed = parseNginxConfig(text, localPath, { templatePlaceholders: this.context.isTemplate(localPath) });
       const from: SourceRef = { file: directive.file, line: directive.line };
       for (const child of walkDirectives(parsed)) child.includedFrom ??= from;
