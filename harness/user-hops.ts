@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, posix, resolve } from 'node:path';
 import type { ProxyKind } from './docker/images.ts';
-import { classifyHost, unbracketHost } from './config/host-class.ts';
+import { classifyHost, unbracketHost, type HostClass } from './config/host-class.ts';
 import { CHAT_PATH, CLIENT_HOST, describeRequest, haproxyRequestUnderTest, nginxDefaultHost, nginxFileShape, nginxRequestUnderTest, portIsTls, tlsFileNeedsOf, upstreamNamesOf, nginxIncludedFiles, nginxListenPorts, type TestRequest } from './config/request-under-test.ts';
 import { needsAnyTlsFile } from './config/tls-needs.ts';
 import { HAPROXY_CONFIG_PATH } from './proxies/haproxy-config.ts';
@@ -74,12 +74,24 @@ export function nginxListenPortsOf(site: string): number[] {
  * is the container itself, so its tap joins the box's network namespace (Stack.userPath).
  */
 export function loopbackUpstreamOf(kind: ProxyKind, text: string): UpstreamAddress | undefined {
+  return upstreamOfClass(kind, text, 'loopback');
+}
+
+/** The first upstream the file names (proxy_pass, upstream server, HAProxy server) whose host is of that class. */
+function upstreamOfClass(kind: ProxyKind, text: string, hostClass: HostClass): UpstreamAddress | undefined {
   const targets =
     kind === 'nginx'
       ? [...stripComments(text).matchAll(/\b(?:proxy_pass\s+https?:\/\/|server\s+)(\[[^\]]+\]|[\w.-]+)(?::(\d+))?/g)]
       : [...stripComments(text).matchAll(/^\s*server\s+\S+\s+"?(\[[^\]]+\]|[\w.-]+):(\d+)/gm)];
-  const loopback = targets.find((m) => classifyHost(m[1]!) === 'loopback');
-  return loopback ? { host: unbracketHost(loopback[1]!), port: loopback[2] ? Number(loopback[2]) : 80 } : undefined;
+  const found = targets.find((m) => classifyHost(m[1]!) === hostClass);
+  return found ? { host: unbracketHost(found[1]!), port: found[2] ? Number(found[2]) : 80 } : undefined;
+}
+
+/** HAProxy 1.x: the listening address on the section line (`frontend all 0.0.0.0:8888`), with its line number. */
+function legacyFrontendAddress(text: string): { line: number; text: string } | undefined {
+  const lines = stripComments(text).split('\n');
+  const index = lines.findIndex((line) => /^\s*(?:frontend|listen)\s+\S+\s+\S*:\d+/.test(line));
+  return index < 0 ? undefined : { line: index + 1, text: lines[index]!.trim() };
 }
 
 /** HAProxy: the first `server name host:port` of a backend or listen section. */
@@ -217,13 +229,27 @@ export function readUserHops(hops: readonly UserHopSpec[], choice: RequestChoice
         problem: `${hopNote(i)}${file} proxies ${describeRequest(request)} to ${upstream!.host}:${upstream!.port}, a port it listens on itself: the request goes round through the same proxy, and streamproof's tap cannot listen on that port beside it (no verdict)`,
         fix: 'pass the file (or server {} block) the inner request reaches, or --upstream host:port naming the model server the chain ends at',
       });
+    } else if (!upstream && !hop.upstream && upstreamOfClass(hop.kind, text, 'ip')) {
+      const address = upstreamOfClass(hop.kind, text, 'ip')!;
+      problems.push({
+        code: 'STREAMPROOF_CANNOT_TEST',
+        problem: `${hopNote(i)}${file} proxies to ${address.host}:${address.port}, another host's address: streamproof reaches its mock LLM through a name it resolves to its tap, or through the proxy's own loopback, never through another host's address (no verdict)`,
+        fix: `test a copy whose servers name the host (e.g. \`server srv1 app1:${address.port}\`): every name resolves to streamproof's tap`,
+      });
     } else if (!upstream && !hop.upstream) {
       problems.push({
         problem: `${hopNote(i)}found no upstream host:port in ${file} (looked for ${hop.kind === 'nginx' ? '`server host:port;` in an upstream block, or `proxy_pass http://host:port`' : '`server <name> host:port` in a backend'})`,
         fix: `name the host:port your config proxies to: --upstream llm-backend:8000${hops.length > 1 ? ' right after that file' : ''}`,
       });
     }
-    if (listenPort === undefined) problems.push({ problem: `${hopNote(i)}found no \`bind :port\` in ${file}`, fix: 'give your frontend a `bind :<port>` line' });
+    const legacy = listenPort === undefined && hop.kind === 'haproxy' ? legacyFrontendAddress(text) : undefined;
+    if (legacy) {
+      problems.push({
+        code: 'STREAMPROOF_PROXY_CONFIG',
+        problem: `${hopNote(i)}line ${legacy.line} of ${file} (\`${legacy.text}\`) puts the listening address on the section line, HAProxy 1.x syntax: HAProxy 2.x refuses it ("please use the 'bind' keyword for listening addresses", measured on 2.6)`,
+        fix: `move the address to a \`bind\` line of that section (e.g. \`bind ${/\S*:\d+/.exec(legacy.text.split(/\s+/).slice(2).join(' '))?.[0] ?? ':8080'}\`)`,
+      });
+    } else if (listenPort === undefined) problems.push({ problem: `${hopNote(i)}found no \`bind :port\` in ${file}`, fix: 'give your frontend a `bind :<port>` line' });
     if (upstream?.port === TOXIPROXY_API_PORT || (loopback && listenPort === TOXIPROXY_API_PORT)) {
       problems.push({ problem: `${hopNote(i)}${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port ${TOXIPROXY_API_PORT} is the tap container's API port`, fix: `use another ${upstream?.port === TOXIPROXY_API_PORT ? 'upstream' : 'listen'} port in a copy of the config` });
     }
