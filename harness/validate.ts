@@ -300,7 +300,7 @@ export async function validateConfig(options: ValidateOptions): Promise<number> 
     return {
       why: first?.status !== undefined && first.status !== 200 ? `HTTP ${first.status}` : (end ?? 'no connection'),
       stream: { version, run: name, evidence },
-      rows: evaluateChecks(spec.checks, evidence).map((result): Row => ({ version, boxes, run: name, result, expected: expectations.get(version)?.[`${name}.${result.check}`] })),
+      rows: evaluateChecks(spec.checks, evidence, spec.thresholds).map((result): Row => ({ version, boxes, run: name, result, expected: expectations.get(version)?.[`${name}.${result.check}`] })),
       // Refused or answered with an error status: perhaps a connection limit of the config (maxconn, limit_conn).
       refused: end === 'http-error' || end === 'connect-error',
     };
