@@ -9,7 +9,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { StreamproofError } from '../errors.ts';
 import { packageFile } from '../package-files.ts';
-import { parseNginxConfig } from '../config/nginx/parser.ts';
 
 export const NGINX_PROFILE_DIR = `${packageFile('proxies', 'nginx')}/`;
 export const UPSTREAM_NAME = 'llm_upstream';
@@ -85,13 +84,26 @@ const TIME_SCALE_INCLUDE = '/etc/nginx/streamproof-time-scale.conf';
  * refuses, and the config's own value is scaled where it stands.
  */
 function setAtHttpLevel(text: string, wholeConfig: boolean): Set<string> {
-  try {
-    const top = parseNginxConfig(text, 'streamproof');
-    const http = wholeConfig ? top.filter((d) => d.name === 'http').flatMap((d) => d.block ?? []) : top;
-    return new Set(http.map((d) => d.name));
-  } catch {
-    return new Set(); // a config nginx will refuse: its own message says why
+  // Directive names at one brace depth: a site's top level (0), or inside a whole config's http {} (1).
+  // Quotes and comments are dropped first; nginx's own reader lives in harness/config, above this module.
+  const code = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""').replace(/#.*$/gm, '');
+  const names = new Set<string>();
+  let depth = 0;
+  let inHttp = !wholeConfig;
+  let atStatement = true;
+  for (const token of code.matchAll(/[{};]|[^\s{};]+/g)) {
+    const word = token[0];
+    if (word === '{') depth++;
+    else if (word === '}') {
+      depth--;
+      if (wholeConfig && depth === 0) inHttp = false;
+    } else if (word !== ';' && atStatement) {
+      if (wholeConfig && depth === 0 && word === 'http') inHttp = true;
+      else if (inHttp && depth === (wholeConfig ? 1 : 0)) names.add(word);
+    }
+    atStatement = word === '{' || word === '}' || word === ';';
   }
+  return names;
 }
 
 function scaledIdleDefaults(timeScale: number, alreadySet: ReadonlySet<string>): string {

@@ -35,6 +35,14 @@ describe('renderNginxConfig', () => {
     expect(Object.keys(files).filter((path) => path.startsWith('/etc/nginx/conf.d/'))).toEqual([]);
   });
 
+  test('only the http level counts: a timeout in a server or location, or inside quotes and comments, still gets its scaled default', () => {
+    const conf = 'events {}\nhttp {\n  log_format x \'{ "proxy_read_timeout": 1 }\';\n  # proxy_send_timeout 5s;\n  server { listen 80; proxy_read_timeout 90s; location / { send_timeout 9s; } }\n}\n';
+    const defaults = renderNginxConfig(conf, upstream, 0.1, { wholeConfig: true, includes: {} }).files['/etc/nginx/streamproof-time-scale.conf']!;
+    expect(defaults).toContain('proxy_read_timeout 6000ms;');
+    expect(defaults).toContain('proxy_send_timeout 6000ms;');
+    expect(defaults).toMatch(/^send_timeout 6000ms;/m);
+  });
+
   test('included files at their nginx paths, their timeouts scaled; at scale 1 nothing is added', () => {
     const { files } = renderNginxConfig('events {}\nhttp { include proxy.conf; }\n', upstream, 1, { wholeConfig: true, includes: { '/etc/nginx/proxy.conf': 'proxy_read_timeout 90s;\n' } });
     expect(files).toEqual({ [NGINX_MAIN_CONFIG_PATH]: 'events {}\nhttp { include proxy.conf; }\n', '/etc/nginx/proxy.conf': 'proxy_read_timeout 90s;\n' });
